@@ -1,0 +1,156 @@
+/*
+ * kshim_agent_proto.h: the framed protocol between the harness and a guest
+ * agent (the NetBSD guest agent in native/agent, or the harness's own test
+ * guest in native/testguest), carried on a dedicated serial line (com1) so
+ * that kernel console chatter on com0 never corrupts it.
+ *
+ * Every frame is a struct kshim_frame_hdr followed by `length` payload
+ * bytes.  All integers are little-endian (both ends are x86_64).  `crc32` is
+ * CRC-32/IEEE (zlib's crc32) over the header with crc32 set to zero,
+ * followed by the payload.  A receiver that sees a bad magic, an oversized
+ * length or a bad CRC drops bytes until the next magic (resynchronisation);
+ * the agent answers a request frame it could parse but not verify with a
+ * NAK naming the request id, and the harness retries.
+ *
+ * Retries never execute a request twice: the agent remembers the id and
+ * the response of the last request it executed and replays that response
+ * when the same id arrives again.  Request ids start at 1 and increase.
+ *
+ * At boot the agent sends an unsolicited READY frame (request id 0) that
+ * carries a boot id; a READY in the middle of a session means the agent or
+ * the guest restarted.
+ */
+#ifndef KSHIM_AGENT_PROTO_H
+#define KSHIM_AGENT_PROTO_H
+
+#if defined(_KERNEL) || defined(_STANDALONE)
+#include <sys/types.h>
+#else
+#include <stdint.h>
+#endif
+
+#define KSHIM_PROTO_VERSION	1
+#define KSHIM_FRAME_MAGIC	0x4d48534bU	/* "KSHM" in memory order */
+#define KSHIM_FRAME_MAX_PAYLOAD	(1U << 22)	/* 4 MiB */
+
+enum kshim_frame_type {
+	KSHIM_FRAME_READY = 0x01,	/* agent -> host, unsolicited: struct kshim_ready */
+	KSHIM_FRAME_HELLO = 0x02,	/* host -> agent: no payload; answer: struct kshim_ready */
+	KSHIM_FRAME_IOCTL = 0x03,	/* host -> agent: struct kshim_ioctl_req + data */
+	KSHIM_FRAME_MODULE = 0x04,	/* host -> agent: struct kshim_module_req */
+	KSHIM_FRAME_SHUTDOWN = 0x05,	/* host -> agent: power off; answered first */
+	KSHIM_FRAME_FAULT = 0x06,	/* host -> test guest only: struct kshim_fault_req */
+	KSHIM_FRAME_SYSCTL = 0x07,	/* host -> agent: struct kshim_sysctl_req */
+	KSHIM_FRAME_NAK = 0x7f,		/* agent -> host: struct kshim_nak */
+	KSHIM_FRAME_RESPONSE = 0x80	/* OR-ed into the request's type in an answer */
+};
+
+struct kshim_frame_hdr {
+	uint32_t magic;			/* KSHIM_FRAME_MAGIC */
+	uint32_t length;		/* payload bytes, <= KSHIM_FRAME_MAX_PAYLOAD */
+	uint32_t req_id;		/* echoed in the answer; 0 for READY */
+	uint16_t type;			/* enum kshim_frame_type */
+	uint16_t flags;			/* 0 */
+	uint32_t crc32;
+	uint32_t pad0;
+};
+
+/* READY and the answer to HELLO. */
+struct kshim_ready {
+	uint32_t proto_version;		/* KSHIM_PROTO_VERSION */
+	uint32_t agent_kind;		/* enum uvmshim_target of what answers ioctls */
+	uint64_t boot_id;		/* differs on every boot of the agent */
+	int32_t module_error;		/* errno of loading the module, 0 if loaded */
+	uint32_t pad0;
+	char agent_version[32];		/* NUL-terminated */
+	char os_version[64];		/* NUL-terminated, e.g. "NetBSD 7.99.4 (KSHIM)" */
+};
+
+#define KSHIM_BUF_IN	0x1U	/* copied to the guest before the ioctl */
+#define KSHIM_BUF_OUT	0x2U	/* copied back after it */
+
+/*
+ * A buffer that an ioctl argument points to.  The agent allocates `len`
+ * bytes, fills them from the request when KSHIM_BUF_IN, stores the guest
+ * address as a uint64_t at byte `ptr_offset` of the argument, and returns
+ * the contents when KSHIM_BUF_OUT.  The harness never sees guest pointers.
+ */
+struct kshim_buf_desc {
+	uint32_t ptr_offset;
+	uint32_t dir;			/* KSHIM_BUF_* */
+	uint32_t len;
+	uint32_t pad0;
+};
+
+/*
+ * IOCTL request payload: this header, nbufs descriptors, arg_len argument
+ * bytes, then the bytes of every KSHIM_BUF_IN buffer in descriptor order.
+ * Answer payload: struct kshim_ioctl_resp, arg_len argument bytes (with the
+ * pointer fields as the harness sent them), then every KSHIM_BUF_OUT
+ * buffer in descriptor order.
+ */
+struct kshim_ioctl_req {
+	uint32_t cmd;			/* UVMSHIM_IOC_* */
+	uint32_t arg_len;		/* must equal the length encoded in cmd */
+	uint32_t nbufs;			/* <= KSHIM_MAX_BUFS */
+	uint32_t pad0;
+};
+#define KSHIM_MAX_BUFS	4
+
+struct kshim_ioctl_resp {
+	int32_t error;			/* errno of ioctl(2), 0 on success */
+	uint32_t arg_len;
+	uint64_t nsec;			/* time the agent spent in ioctl(2) */
+};
+
+enum kshim_module_op {
+	KSHIM_MODULE_LOAD = 1,
+	KSHIM_MODULE_UNLOAD = 2
+};
+
+/* MODULE request; the answer is a struct kshim_status. */
+struct kshim_module_req {
+	uint32_t op;			/* enum kshim_module_op */
+	uint32_t pad0;
+	char path[64];			/* NUL-terminated, e.g. "/stand/uvmshim.kmod" */
+};
+
+/* SYSCTL request (integer write by name); the answer is a struct kshim_status. */
+struct kshim_sysctl_req {
+	char name[56];			/* NUL-terminated, e.g. "ddb.lines" */
+	int64_t value;
+};
+
+struct kshim_status {
+	int32_t error;			/* errno, 0 on success */
+	uint32_t pad0;
+};
+
+enum kshim_fault_mode {
+	KSHIM_FAULT_PANIC = 1,		/* print a NetBSD-style panic and stop */
+	KSHIM_FAULT_HANG = 2,		/* stop answering, console goes quiet */
+	KSHIM_FAULT_GARBLE = 3,		/* corrupt the next `count` answers */
+	KSHIM_FAULT_SILENT = 4,		/* stop answering, console keeps ticking */
+	KSHIM_FAULT_LOCK_AGAINST_MYSELF = 5,	/* print that panic and stop */
+	KSHIM_FAULT_REBOOT = 6		/* restart the agent (new boot id) */
+};
+
+/* FAULT request (test guest only); answered with struct kshim_status first. */
+struct kshim_fault_req {
+	uint32_t mode;			/* enum kshim_fault_mode */
+	uint32_t count;
+};
+
+enum kshim_nak_reason {
+	KSHIM_NAK_BAD_CRC = 1,
+	KSHIM_NAK_BAD_TYPE = 2,
+	KSHIM_NAK_BAD_LENGTH = 3,
+	KSHIM_NAK_BAD_REQUEST = 4
+};
+
+struct kshim_nak {
+	uint32_t reason;		/* enum kshim_nak_reason */
+	uint32_t pad0;
+};
+
+#endif /* KSHIM_AGENT_PROTO_H */
