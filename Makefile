@@ -1,0 +1,61 @@
+# KernelShim: the two commands a newcomer needs are `make test` and `make run`.
+# Each does the set-up it needs itself (scripts/setup.sh is idempotent).
+
+SHELL := /bin/bash
+BUILD := $(CURDIR)/build
+RESULTS := $(BUILD)/test-results
+DOTNET_FLAGS := -nologo -v:q -clp:NoSummary
+# Where a NetBSD sys tree lives, for `make kmod` (or KSHIM_SYS in the environment).
+NETBSD_SYS ?= $(KSHIM_SYS)
+
+.PHONY: all setup setup-offline native build test test-unit run bench bindings kmod clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+setup-offline:
+	@scripts/setup.sh --no-docker
+
+native:
+	@$(MAKE) -s -C native all
+
+build: native
+	@dotnet build KernelShim.sln $(DOTNET_FLAGS)
+
+# Everything: unit, ABI, model, and the Docker/QEMU integration tests.
+test: setup build
+	@rm -rf $(RESULTS)
+	@dotnet test KernelShim.sln --no-build $(DOTNET_FLAGS) \
+		--logger "trx" --results-directory $(RESULTS) || true
+	@scripts/trx-summary.py $(RESULTS)
+
+# Tests that need neither Docker nor QEMU.
+test-unit: setup-offline build
+	@rm -rf $(RESULTS)
+	@dotnet test KernelShim.sln --no-build $(DOTNET_FLAGS) \
+		--filter "TestCategory!=Docker&TestCategory!=NetBSD" \
+		--logger "trx" --results-directory $(RESULTS) || true
+	@scripts/trx-summary.py $(RESULTS)
+
+# The main job.  Offline default: the scenario suite on the reference model.
+run: setup-offline build
+	@./kshim run --target model
+
+bench: setup build
+	@./kshim bench
+
+# Regenerate bindings/KernelShim.Bindings/Generated from native/include.
+bindings:
+	@bindings/generate.sh
+
+# Cross-build the uvmshim module against a NetBSD sys tree.
+kmod:
+	@test -n "$(NETBSD_SYS)" || { echo "make kmod: set NETBSD_SYS=/path/to/netbsd/sys (or KSHIM_SYS)"; exit 2; }
+	@$(MAKE) -s -C native kmod NETBSD_SYS="$(NETBSD_SYS)"
+
+clean:
+	@-$(MAKE) -s -C native clean
+	@rm -rf $(BUILD)
+	@find . -path ./.git -prune -o \( -name bin -o -name obj \) -type d -prune -exec rm -rf {} +
