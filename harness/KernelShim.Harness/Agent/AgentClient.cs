@@ -1,0 +1,228 @@
+using System.Threading.Channels;
+using KernelShim.Bindings;
+
+namespace KernelShim.Harness.Agent;
+
+/// <summary>Tunables of <see cref="AgentClient"/>.</summary>
+public sealed record AgentClientOptions
+{
+    /// <summary>Resend a request that got no answer at all within this time.</summary>
+    public TimeSpan ResendAfter { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How many times one request is sent before giving up.</summary>
+    public int MaxAttempts { get; init; } = 6;
+}
+
+/// <summary>Counters a report can show about the channel's health.</summary>
+public sealed class AgentChannelStats
+{
+    public int FramesGood;
+    public int FramesBadCrc;
+    public int GarbageBytes;
+    public int Naks;
+    public int Resends;
+}
+
+/// <summary>
+/// Speaks the framed protocol of kshim_agent_proto.h over a byte stream
+/// (the guest's agent serial line).  One request is in flight at a time;
+/// a corrupted or lost exchange is retried with the same request id, which
+/// the agent answers from its replay cache, so nothing runs twice.
+/// </summary>
+public sealed class AgentClient : IAsyncDisposable
+{
+    private readonly Stream _stream;
+    private readonly AgentClientOptions _options;
+    private readonly FrameDecoder _decoder = new();
+    private readonly Channel<DecodeEvent> _events = Channel.CreateUnbounded<DecodeEvent>();
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _reader;
+    private uint _nextId = 1;
+    private volatile bool _closed;
+
+    public AgentClient(Stream stream, AgentClientOptions? options = null)
+    {
+        _stream = stream;
+        _options = options ?? new AgentClientOptions();
+        _reader = Task.Run(ReadLoopAsync);
+    }
+
+    public AgentChannelStats Stats { get; } = new();
+
+    /// <summary>The READY this session is bound to (set by <see cref="WaitReadyAsync"/>).</summary>
+    public ReadyInfo? Ready { get; private set; }
+
+    /// <summary>Wait for the agent's unsolicited READY frame.</summary>
+    public async Task<ReadyInfo> WaitReadyAsync(TimeSpan deadline, CancellationToken ct = default)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(deadline);
+        try
+        {
+            while (true)
+            {
+                var ev = await NextEventAsync(cts.Token).ConfigureAwait(false);
+                if (ev is DecodeEvent.Good { Frame.Type: kshim_frame_type.KSHIM_FRAME_READY } g)
+                    return Ready = ReadyInfo.Parse(g.Frame.Payload);
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new AgentTimeoutException($"no READY from the agent within {deadline.TotalSeconds:0.#} s");
+        }
+    }
+
+    /// <summary>Send one request and return the matching answer's payload.</summary>
+    public async Task<byte[]> RequestAsync(kshim_frame_type type, ReadOnlyMemory<byte> payload,
+        TimeSpan deadline, CancellationToken ct = default)
+    {
+        await _oneAtATime.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await ExchangeAsync(type, payload, deadline, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<byte[]> ExchangeAsync(kshim_frame_type type, ReadOnlyMemory<byte> payload,
+        TimeSpan deadline, CancellationToken ct)
+    {
+        uint id = _nextId++;
+        var frame = FrameCodec.Encode(id, type, payload.Span);
+        using var whole = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        whole.CancelAfter(deadline);
+        int attempts = 0;
+        try
+        {
+            while (true)
+            {
+                if (++attempts > _options.MaxAttempts)
+                    throw new AgentTimeoutException($"{type} id={id}: no valid answer after {_options.MaxAttempts} attempts");
+                if (attempts > 1) Stats.Resends++;
+                await SendAsync(frame, whole.Token).ConfigureAwait(false);
+                var answer = await AwaitAnswerAsync(id, type, whole.Token).ConfigureAwait(false);
+                if (answer is not null) return answer;
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new AgentTimeoutException(
+                $"{type} id={id}: no answer within {deadline.TotalSeconds:0.#} s ({attempts} attempt(s))");
+        }
+    }
+
+    /// <summary>The answer's payload, or null when the request must be resent.</summary>
+    private async Task<byte[]?> AwaitAnswerAsync(uint id, kshim_frame_type type, CancellationToken ct)
+    {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        attempt.CancelAfter(_options.ResendAfter);
+        while (true)
+        {
+            DecodeEvent ev;
+            try
+            {
+                ev = await NextEventAsync(attempt.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return null; // silence: the request or its answer was lost
+            }
+            switch (ev)
+            {
+                case DecodeEvent.BadCrc:
+                    return null; // most likely our answer, garbled: ask again
+                case DecodeEvent.Good { Frame: var f } when f.Type == kshim_frame_type.KSHIM_FRAME_READY:
+                    var now = ReadyInfo.Parse(f.Payload);
+                    if (Ready is { } before && before.BootId != now.BootId)
+                        throw new AgentRestartedException(before, now);
+                    Ready ??= now;
+                    break;
+                case DecodeEvent.Good { Frame: var f } when f.RequestId == id && f.Type == kshim_frame_type.KSHIM_FRAME_NAK:
+                    Stats.Naks++;
+                    return null;
+                case DecodeEvent.Good { Frame: var f } when f.RequestId == id:
+                    if (!f.IsResponseTo(type))
+                        throw new AgentProtocolException($"request {type} id={id} answered with {f.Type}");
+                    return f.Payload;
+                default:
+                    break; // stale answers to earlier ids (replays), garbage
+            }
+        }
+    }
+
+    private async Task SendAsync(byte[] frame, CancellationToken ct)
+    {
+        if (_closed) throw new AgentConnectionLostException("agent channel closed");
+        try
+        {
+            await _stream.WriteAsync(frame, ct).ConfigureAwait(false);
+            await _stream.FlushAsync(ct).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new AgentConnectionLostException($"agent channel write failed: {e.Message}");
+        }
+    }
+
+    private async Task<DecodeEvent> NextEventAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await _events.Reader.ReadAsync(ct).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new AgentConnectionLostException("agent channel closed (the VM stopped or QEMU exited)");
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var buf = new byte[16 * 1024];
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                int n = await _stream.ReadAsync(buf, _stop.Token).ConfigureAwait(false);
+                if (n == 0) break;
+                _decoder.Feed(buf.AsSpan(0, n));
+                while (_decoder.TryRead(out var ev))
+                {
+                    Count(ev);
+                    _events.Writer.TryWrite(ev);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            _closed = true;
+            _events.Writer.TryComplete();
+        }
+    }
+
+    private void Count(DecodeEvent ev)
+    {
+        switch (ev)
+        {
+            case DecodeEvent.Good: Stats.FramesGood++; break;
+            case DecodeEvent.BadCrc: Stats.FramesBadCrc++; break;
+            case DecodeEvent.Garbage g: Stats.GarbageBytes += g.Bytes; break;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        try { await _reader.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        _stop.Dispose();
+        _oneAtATime.Dispose();
+    }
+}

@@ -1,0 +1,21 @@
+namespace KernelShim.Harness.Agent;
+
+/// <summary>Base of everything that went wrong talking to a guest agent.</summary>
+public abstract class AgentException(string message) : Exception(message);
+
+/// <summary>No valid answer before the request's deadline.</summary>
+public sealed class AgentTimeoutException(string message) : AgentException(message);
+
+/// <summary>The channel closed: the VM died or QEMU exited.</summary>
+public sealed class AgentConnectionLostException(string message) : AgentException(message);
+
+/// <summary>A READY with a new boot id arrived in the middle of a session.</summary>
+public sealed class AgentRestartedException(ReadyInfo previous, ReadyInfo now)
+    : AgentException($"agent restarted: boot id {previous.BootId:x16} -> {now.BootId:x16}")
+{
+    public ReadyInfo Previous { get; } = previous;
+    public ReadyInfo Now { get; } = now;
+}
+
+/// <summary>The agent answered with something the protocol does not allow.</summary>
+public sealed class AgentProtocolException(string message) : AgentException(message);

@@ -1,0 +1,93 @@
+using System.Text;
+using KernelShim.Harness.KernelConsole;
+
+namespace KernelShim.Harness.Ddb;
+
+/// <summary>
+/// Breaks into NetBSD's in-kernel debugger over the serial console and
+/// records what it says.  ddb is entered with a serial BREAK (hw.cnmagic's
+/// default); its pager ("--db_more--") is answered with a space, though the
+/// agent also sets ddb.lines to 0 at boot so that it rarely appears.
+/// </summary>
+public sealed class DdbCapture(ConsoleLog console, ConsoleWatcher watcher)
+{
+    /// <summary>How long ddb gets to print a prompt after a BREAK or a command.</summary>
+    public TimeSpan PromptTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The commands for a hang: all stacks, processes, locks, and the test map.</summary>
+    public static IReadOnlyList<string> HangCommands(ulong? mapKva) =>
+        ["bt/a", "ps", "show all locks", .. mapKva is { } a ? new[] { $"show map/f 0x{a:x}" } : []];
+
+    /// <summary>
+    /// Enter ddb (unless the kernel already sits at a prompt), run the
+    /// commands, and optionally continue the kernel.  Never throws for a
+    /// silent kernel: the transcript then says what did not answer.
+    /// </summary>
+    public async Task<DdbTranscript> CaptureAsync(IEnumerable<string> commands, bool continueAfter, CancellationToken ct = default)
+    {
+        var text = new StringBuilder();
+        bool entered = await EnterAsync(text, ct).ConfigureAwait(false);
+        if (!entered)
+            return new DdbTranscript(false, text.ToString());
+        foreach (var cmd in commands)
+        {
+            if (!await RunAsync(cmd, text, ct).ConfigureAwait(false))
+                return new DdbTranscript(true, text.ToString());
+        }
+        if (continueAfter)
+            await console.TypeAsync("c\r", ct).ConfigureAwait(false);
+        return new DdbTranscript(true, text.ToString());
+    }
+
+    private async Task<bool> EnterAsync(StringBuilder text, CancellationToken ct)
+    {
+        if (watcher.Events.LastOrDefault() is { Kind: ConsoleEventKind.DdbPrompt })
+            return true; // already stopped there (after a panic)
+        var since = DateTimeOffset.UtcNow;
+        int pos = console.Position;
+        await console.SendBreakAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await watcher.WaitForAsync(e => e.Kind == ConsoleEventKind.DdbPrompt, PromptTimeout, since, ct).ConfigureAwait(false);
+            text.Append(console.TextSince(pos));
+            return true;
+        }
+        catch (Exception e) when (e is TimeoutException or ConsoleClosedException)
+        {
+            text.Append(console.TextSince(pos));
+            text.Append($"\n[kshim: no ddb prompt within {PromptTimeout.TotalSeconds:0} s of a serial BREAK: {e.Message}]\n");
+            return false;
+        }
+    }
+
+    private async Task<bool> RunAsync(string command, StringBuilder text, CancellationToken ct)
+    {
+        int pos = console.Position;
+        var since = DateTimeOffset.UtcNow;
+        await console.TypeAsync(command + "\r", ct).ConfigureAwait(false);
+        while (true)
+        {
+            ConsoleEvent ev;
+            try
+            {
+                ev = await watcher.WaitForAsync(
+                    e => e.Kind is ConsoleEventKind.DdbPrompt or ConsoleEventKind.DdbMore,
+                    PromptTimeout, since, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or ConsoleClosedException)
+            {
+                text.Append(console.TextSince(pos));
+                text.Append($"\n[kshim: '{command}' did not return to the prompt: {e.Message}]\n");
+                return false;
+            }
+            since = ev.At.AddTicks(1);
+            if (ev.Kind == ConsoleEventKind.DdbPrompt) break;
+            await console.TypeAsync(" ", ct).ConfigureAwait(false);
+        }
+        text.Append(console.TextSince(pos));
+        return true;
+    }
+}
+
+/// <summary>What ddb printed; <see cref="Entered"/> is false when it never answered.</summary>
+public sealed record DdbTranscript(bool Entered, string Text);

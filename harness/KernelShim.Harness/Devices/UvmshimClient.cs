@@ -1,0 +1,125 @@
+using KernelShim.Bindings;
+
+namespace KernelShim.Harness.Devices;
+
+/// <summary>
+/// Typed calls over any <see cref="IUvmshimDevice"/>: one method per ioctl,
+/// throwing <see cref="UvmshimException"/> on an errno.  Tests that want the
+/// errno itself call <see cref="IUvmshimDevice.Ioctl"/> directly.
+/// </summary>
+public sealed class UvmshimClient(IUvmshimDevice device)
+{
+    public IUvmshimDevice Device { get; } = device;
+
+    public uvmshim_version Version()
+    {
+        var v = new uvmshim_version();
+        Check("VERSION", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_VERSION, ref v));
+        return v;
+    }
+
+    /// <summary>A fresh test map of <paramref name="size"/> bytes; returns its id.</summary>
+    public uint CreateMap(ulong size, uvmshim_policy policy)
+    {
+        var req = new uvmshim_map_create { size = size, policy = (uint)policy };
+        Check("MAP_CREATE", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_MAP_CREATE, ref req));
+        return req.map_id;
+    }
+
+    public void DestroyMap(uint mapId)
+    {
+        var req = new uvmshim_map_ref { map_id = mapId };
+        Check("MAP_DESTROY", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_MAP_DESTROY, ref req));
+    }
+
+    public uvmshim_map_req Map(uint mapId, ulong addr, ulong size, uint prot = UvmshimIoctl.UVMSHIM_PROT_READ | UvmshimIoctl.UVMSHIM_PROT_WRITE, uint flags = 0)
+    {
+        var req = new uvmshim_map_req { map_id = mapId, addr = addr, size = size, prot = prot, flags = flags };
+        Check("MAP", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_MAP, ref req));
+        return req;
+    }
+
+    public uvmshim_unmap_req Unmap(uint mapId, ulong start, ulong end)
+    {
+        var req = new uvmshim_unmap_req { map_id = mapId, start = start, end = end };
+        Check("UNMAP", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_UNMAP, ref req));
+        return req;
+    }
+
+    public uvmshim_lookup Lookup(uint mapId, ulong addr)
+    {
+        var req = new uvmshim_lookup { map_id = mapId, addr = addr };
+        Check("LOOKUP", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_LOOKUP, ref req));
+        return req;
+    }
+
+    /// <summary>Run an op script in one ioctl; returns the batch header and per-op results.</summary>
+    public (uvmshim_batch Batch, uvmshim_op_result[] Results) Batch(uint mapId, ReadOnlySpan<uvmshim_op> ops, uint flags = 0)
+    {
+        var batch = new uvmshim_batch { map_id = mapId, nops = (uint)ops.Length, flags = flags };
+        var opsBuf = DeviceBuffer.Of<uvmshim_batch, uvmshim_op>(nameof(uvmshim_batch.ops), BufferDirection.In, ops);
+        var resBuf = DeviceBuffer.Room<uvmshim_batch, uvmshim_op_result>(nameof(uvmshim_batch.results), ops.Length);
+        Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, opsBuf, resBuf));
+        return (batch, resBuf.As<uvmshim_op_result>());
+    }
+
+    public uvmshim_stats Stats(uint mapId, bool reset = false)
+    {
+        var req = new uvmshim_stats { map_id = mapId, flags = reset ? UvmshimIoctl.UVMSHIM_STATSF_RESET : 0 };
+        Check("STATS", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_STATS, ref req));
+        return req;
+    }
+
+    /// <summary>Every entry of the map, in address order.</summary>
+    public uvmshim_entry[] Dump(uint mapId)
+    {
+        var count = new uvmshim_dump { map_id = mapId };
+        Check("DUMP", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_DUMP, ref count));
+        // The map cannot change between the two calls: one client, one thread.
+        var req = new uvmshim_dump { map_id = mapId, capacity = count.nentries };
+        if (count.nentries == 0) return [];
+        var buf = DeviceBuffer.Room<uvmshim_dump, uvmshim_entry>(nameof(uvmshim_dump.entries), (int)count.nentries);
+        Check("DUMP", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_DUMP, ref req, buf));
+        return buf.As<uvmshim_entry>()[..(int)req.ncopied];
+    }
+
+    public uvmshim_pressure Pressure(uvmshim_pressure_cmd cmd, ulong npages = 0, uint flags = 0)
+    {
+        var req = new uvmshim_pressure { cmd = (uint)cmd, npages = npages, flags = flags };
+        Check("PRESSURE", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_PRESSURE, ref req));
+        return req;
+    }
+
+    public uvmshim_cycle Cycle(uvmshim_policy policy, uint boundMs, uint holdMs, uint npages, bool recover = true)
+    {
+        var req = new uvmshim_cycle
+        {
+            policy = (uint)policy, bound_ms = boundMs, hold_ms = holdMs, npages = npages,
+            flags = recover ? UvmshimIoctl.UVMSHIM_CYCLEF_RECOVER : 0,
+        };
+        Check("CYCLE", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_CYCLE, ref req));
+        return req;
+    }
+
+    public uvmshim_stress Stress(uint mapId, uint threads, uint durationMs, uint seed, uint maxPages)
+    {
+        var req = new uvmshim_stress
+        {
+            map_id = mapId, nthreads = threads, duration_ms = durationMs, seed = seed, max_pages = maxPages,
+        };
+        Check("STRESS", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_STRESS, ref req));
+        return req;
+    }
+
+    public uvmshim_kmap_summary KernelMapSummary()
+    {
+        var req = new uvmshim_kmap_summary();
+        Check("KMAP_SUMMARY", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_KMAP_SUMMARY, ref req));
+        return req;
+    }
+
+    private static void Check(string op, int errno)
+    {
+        if (errno != 0) throw new UvmshimException(op, errno);
+    }
+}

@@ -1,0 +1,34 @@
+namespace KernelShim.Harness.Machine;
+
+/// <summary>
+/// Everything needed to start one VM.  Paths are absolute and identical on
+/// the host and inside the runner container (the work directory and the
+/// inputs are bind-mounted at their own paths).
+/// </summary>
+public sealed record MachineSpec
+{
+    public required string WorkDir { get; init; }
+    public required BootMethod Boot { get; init; }
+    /// <summary>The kernel (DirectKernel), the ISO (GrubIso) or the disk (DiskImage).</summary>
+    public required string BootImage { get; init; }
+    public string? KernelCommandLine { get; init; }
+    /// <summary>Extra disks, attached as virtio block devices in order (ld0, ld1, ...).</summary>
+    public IReadOnlyList<string> Disks { get; init; } = [];
+    public required AccelChoice Accel { get; init; }
+    public int MemoryMiB { get; init; } = 256;
+    public int Cpus { get; init; } = 1;
+    /// <summary>Never write to inputs: disk writes go to a temporary overlay.</summary>
+    public bool Snapshot { get; init; } = true;
+    /// <summary>An exit device at 0xf4 lets a guest power off with a status (the test guest uses it).</summary>
+    public bool DebugExitDevice { get; init; } = true;
+
+    public string ConsoleSocket => Path.Combine(WorkDir, "console.sock");
+    public string AgentSocket => Path.Combine(WorkDir, "agent.sock");
+    public string QmpSocket => Path.Combine(WorkDir, "qmp.sock");
+
+    /// <summary>Directories the runner container must see.</summary>
+    public IEnumerable<string> MountedDirectories() =>
+        new[] { WorkDir, Path.GetDirectoryName(BootImage)! }
+            .Concat(Disks.Select(d => Path.GetDirectoryName(d)!))
+            .Distinct(StringComparer.Ordinal);
+}

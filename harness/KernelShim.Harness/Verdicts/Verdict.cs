@@ -1,0 +1,19 @@
+namespace KernelShim.Harness.Verdicts;
+
+/// <summary>The outcome of one run, with what backs it.</summary>
+public sealed record Verdict(VerdictKind Kind, string Summary)
+{
+    /// <summary>The last console lines (always present for VM runs).</summary>
+    public string ConsoleTail { get; init; } = "";
+    public IReadOnlyList<Evidence> Evidence { get; init; } = [];
+    /// <summary>Where it ran: "model", "NetBSD 7.99.4 under QEMU (tcg: ...)".</summary>
+    public string Target { get; init; } = "";
+    public TimeSpan Duration { get; init; }
+
+    public bool IsSuccess => Kind == VerdictKind.Passed;
+
+    public static Verdict Passed(string summary) => new(VerdictKind.Passed, summary);
+    public static Verdict Failed(string summary) => new(VerdictKind.Failed, summary);
+
+    public override string ToString() => $"{Kind.ToString().ToUpperInvariant()}: {Summary}";
+}

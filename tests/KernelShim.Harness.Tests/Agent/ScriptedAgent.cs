@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+using KernelShim.Bindings;
+using KernelShim.Harness.Agent;
+
+namespace KernelShim.Harness.Tests.Agent;
+
+/// <summary>
+/// An in-memory agent for client unit tests: answers HELLO and IOCTL(VERSION)
+/// like the real ones, and misbehaves on command (garble, NAK, drop, restart,
+/// hang up).  Executions are counted so tests can prove nothing ran twice.
+/// </summary>
+internal sealed class ScriptedAgent : IAsyncDisposable
+{
+    private readonly Stream _stream;
+    private readonly Task _loop;
+    private readonly CancellationTokenSource _stop = new();
+    private (uint Id, byte[] Frame)? _last;
+
+    public ScriptedAgent(Stream stream, ulong bootId = 0x1111)
+    {
+        _stream = stream;
+        BootId = bootId;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public ulong BootId { get; private set; }
+    public int Executions { get; private set; }
+    public int GarbleNextAnswers { get; set; }
+    public int NakNext { get; set; }
+    public int DropNextRequests { get; set; }
+    public bool RestartOnNextRequest { get; set; }
+    public bool HangUpOnNextRequest { get; set; }
+
+    public Task SendReadyAsync() => WriteAsync(FrameCodec.Encode(0, kshim_frame_type.KSHIM_FRAME_READY, Ready()));
+
+    private unsafe byte[] Ready()
+    {
+        var r = new kshim_ready { proto_version = KshimAgentProto.KSHIM_PROTO_VERSION, agent_kind = (uint)uvmshim_target.UVMSHIM_TARGET_TESTGUEST, boot_id = BootId };
+        var name = "scripted 1"u8;
+        for (int i = 0; i < name.Length; i++) r.os_version[i] = (sbyte)name[i];
+        return MemoryMarshal.AsBytes(new ReadOnlySpan<kshim_ready>(in r)).ToArray();
+    }
+
+    private async Task LoopAsync()
+    {
+        var decoder = new FrameDecoder();
+        var buf = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                int n = await _stream.ReadAsync(buf, _stop.Token);
+                if (n == 0) return;
+                decoder.Feed(buf.AsSpan(0, n));
+                while (decoder.TryRead(out var ev))
+                    if (ev is DecodeEvent.Good g) await HandleAsync(g.Frame);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException) { }
+    }
+
+    private async Task HandleAsync(Frame req)
+    {
+        if (HangUpOnNextRequest) { await _stream.DisposeAsync(); return; }
+        if (DropNextRequests > 0) { DropNextRequests--; return; }
+        if (NakNext > 0)
+        {
+            NakNext--;
+            await WriteAsync(FrameCodec.Encode(req.RequestId, kshim_frame_type.KSHIM_FRAME_NAK, new byte[8]));
+            return;
+        }
+        if (RestartOnNextRequest)
+        {
+            RestartOnNextRequest = false;
+            BootId++;
+            _last = null;
+            await SendReadyAsync();
+            return;
+        }
+        byte[] answer;
+        if (_last is { } last && last.Id == req.RequestId)
+            answer = last.Frame; // replay: never execute twice
+        else
+        {
+            Executions++;
+            answer = FrameCodec.Encode(req.RequestId, req.Type | kshim_frame_type.KSHIM_FRAME_RESPONSE, Execute(req));
+            _last = (req.RequestId, answer);
+        }
+        if (GarbleNextAnswers > 0)
+        {
+            GarbleNextAnswers--;
+            var copy = (byte[])answer.Clone();
+            copy[^1] ^= 0xff;
+            await WriteAsync(copy);
+            return;
+        }
+        await WriteAsync(answer);
+    }
+
+    private byte[] Execute(Frame req) => req.Type switch
+    {
+        kshim_frame_type.KSHIM_FRAME_HELLO => Ready(),
+        kshim_frame_type.KSHIM_FRAME_IOCTL => ExecuteIoctl(req.Payload),
+        _ => new byte[8],
+    };
+
+    private static unsafe byte[] ExecuteIoctl(byte[] payload)
+    {
+        var r = MemoryMarshal.Read<kshim_ioctl_req>(payload);
+        var arg = payload.AsSpan(sizeof(kshim_ioctl_req) + (int)r.nbufs * sizeof(kshim_buf_desc), (int)r.arg_len).ToArray();
+        int error = UvmshimIoctl.UVMSHIM_ENOTTY;
+        if (r.cmd == UvmshimIoctl.UVMSHIM_IOC_VERSION)
+        {
+            var v = new uvmshim_version { abi_version = UvmshimIoctl.UVMSHIM_ABI_VERSION, target = (uint)uvmshim_target.UVMSHIM_TARGET_TESTGUEST, page_size = 4096 };
+            MemoryMarshal.Write(arg, in v);
+            error = 0;
+        }
+        var resp = new kshim_ioctl_resp { error = error, arg_len = r.arg_len, nsec = 1000 };
+        return [.. MemoryMarshal.AsBytes(new ReadOnlySpan<kshim_ioctl_resp>(in resp)), .. arg];
+    }
+
+    private async Task WriteAsync(byte[] bytes)
+    {
+        await _stream.WriteAsync(bytes);
+        await _stream.FlushAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        try { await _stream.DisposeAsync(); } catch (ObjectDisposedException) { }
+        try { await _loop; } catch (OperationCanceledException) { }
+    }
+}
