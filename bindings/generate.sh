@@ -33,6 +33,7 @@ dotnet "bindings/KernelShim.BindingsGen/bin/$config/net10.0/KernelShim.BindingsG
 	--library kshim_model \
 	--header native/include/uvmshim_ioctl.h \
 	--header native/include/kshim_model.h \
+	--header native/include/kshim_agent_proto.h \
 	--output "$scratch"
 
 # Replace the whole directory: a header that disappears takes its file along.
