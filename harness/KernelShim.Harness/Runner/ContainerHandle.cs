@@ -1,0 +1,86 @@
+using Docker.DotNet.Models;
+
+namespace KernelShim.Harness.Runner;
+
+/// <summary>
+/// One created container. Typical life: <see cref="AttachAsync"/>, <see cref="StartAsync"/>,
+/// read output, <see cref="WaitAsync"/>, <see cref="RemoveAsync"/> (or dispose, which removes).
+/// </summary>
+public sealed class ContainerHandle : IAsyncDisposable
+{
+    private readonly DockerRunner runner;
+
+    internal ContainerHandle(DockerRunner runner, string id, string name, ContainerSpec spec)
+    {
+        this.runner = runner;
+        Id = id;
+        Name = name;
+        Spec = spec;
+    }
+
+    public string Id { get; }
+
+    public string Name { get; }
+
+    public ContainerSpec Spec { get; }
+
+    /// <summary>Attaches stdout and stderr (and stdin when asked; the spec must have it open).</summary>
+    public async Task<ContainerStreams> AttachAsync(bool stdin = false, CancellationToken cancellationToken = default)
+    {
+        if (stdin && !Spec.OpenStdin)
+            throw new InvalidOperationException($"container {Name} was created without stdin (ContainerSpecBuilder.WithStdin())");
+        var parameters = new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true, Stdin = stdin };
+        var stream = await runner.CallAsync(
+            c => c.Containers.AttachContainerAsync(Id, parameters, cancellationToken)).ConfigureAwait(false);
+        return new ContainerStreams(stream, stdin);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken = default) =>
+        runner.CallAsync(c => c.Containers.StartContainerAsync(Id, new ContainerStartParameters(), cancellationToken));
+
+    /// <summary>Waits until the container stops; returns its exit code.</summary>
+    public async Task<long> WaitAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await runner.CallAsync(
+            c => c.Containers.WaitContainerAsync(Id, cancellationToken)).ConfigureAwait(false);
+        return response.StatusCode;
+    }
+
+    /// <summary>SIGTERM, then SIGKILL after the grace period.</summary>
+    public Task StopAsync(TimeSpan? grace = null, CancellationToken cancellationToken = default)
+    {
+        var seconds = (uint)Math.Ceiling((grace ?? TimeSpan.FromSeconds(5)).TotalSeconds);
+        return runner.CallAsync(c => c.Containers.StopContainerAsync(
+            Id, new ContainerStopParameters { WaitBeforeKillSeconds = seconds }, cancellationToken));
+    }
+
+    public Task KillAsync(string signal = "SIGKILL", CancellationToken cancellationToken = default) =>
+        runner.CallAsync(async c =>
+        {
+            await c.Containers.KillContainerAsync(Id, new ContainerKillParameters { Signal = signal }, cancellationToken)
+                .ConfigureAwait(false);
+            return true;
+        });
+
+    public Task<ContainerDetails> InspectAsync(CancellationToken cancellationToken = default) =>
+        runner.InspectAsync(Id, cancellationToken);
+
+    /// <summary>Force-removes the container (a missing container is not an error).</summary>
+    public Task RemoveAsync(CancellationToken cancellationToken = default) =>
+        runner.RemoveAsync(Name, cancellationToken);
+
+    /// <summary>Removes the container; an engine that went away leaves it to the reaper.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await RemoveAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DockerEngineUnavailableException)
+        {
+            // The reaper of the next harness run removes it (the owner pid will be dead by then).
+        }
+    }
+
+    public override string ToString() => $"{Name} ({Id[..Math.Min(12, Id.Length)]})";
+}

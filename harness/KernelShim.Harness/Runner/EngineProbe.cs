@@ -1,0 +1,19 @@
+namespace KernelShim.Harness.Runner;
+
+/// <summary>What <see cref="DockerEngine.ProbeAsync"/> found out (for `kshim doctor` and test fixtures).</summary>
+public sealed record EngineProbe(
+    bool Answers,
+    DockerEndpoint Endpoint,
+    string? ServerVersion,
+    string? ApiVersion,
+    string? MinApiVersion,
+    string? Error)
+{
+    /// <summary>How to start the engine (a command line).</summary>
+    public string StartHint => DockerEngine.StartHint;
+
+    /// <summary>One line for humans.</summary>
+    public string Describe() => Answers
+        ? $"Docker engine {ServerVersion} answers at {Endpoint.Uri} (server API {ApiVersion}, min {MinApiVersion}; client speaks {Endpoint.ApiVersion.ToString(2)})"
+        : $"Docker engine does not answer at {Endpoint.Uri}: {Error}; {StartHint}";
+}
