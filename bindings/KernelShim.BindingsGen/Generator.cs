@@ -275,7 +275,7 @@ internal static unsafe partial class HeaderReader
         };
         var macroCandidates = new List<(string Name, string Definition)>();
 
-        IntPtr tu = Parse(index, headerPath, clangArgs, null, null);
+        IntPtr tu = Parse(index, headerPath, clangArgs, null, null, keepGoing: false);
         try
         {
             ReportDiagnostics(tu, headerPath, diagnostics);
@@ -358,7 +358,8 @@ internal static unsafe partial class HeaderReader
         return model;
     }
 
-    private static IntPtr Parse(IntPtr index, string mainFile, List<string> args, string? unsavedName, string? unsavedText)
+    private static IntPtr Parse(IntPtr index, string mainFile, List<string> args, string? unsavedName, string? unsavedText,
+        bool keepGoing)
     {
         var allocations = new List<IntPtr>();
         IntPtr Utf8(string s)
@@ -389,7 +390,7 @@ internal static unsafe partial class HeaderReader
             }
             IntPtr tu;
             int rc = Clang.clang_parseTranslationUnit2(index, (byte*)Utf8(mainFile), argv, args.Count, &unsaved, nUnsaved,
-                Clang.CXTranslationUnit_DetailedPreprocessingRecord | Clang.CXTranslationUnit_KeepGoing, &tu);
+                Clang.CXTranslationUnit_DetailedPreprocessingRecord | (keepGoing ? Clang.CXTranslationUnit_KeepGoing : 0), &tu);
             if (rc != 0 || tu == IntPtr.Zero)
             {
                 throw new GeneratorException($"{mainFile}: libclang could not parse it (CXErrorCode {rc}); clang arguments: {string.Join(' ', args)}");
@@ -749,7 +750,8 @@ internal static unsafe partial class HeaderReader
             text.Append($"static const __typeof__(({name})) {Generator.MacroVarPrefix}{name} = ({name});\n");
         }
 
-        IntPtr tu = Parse(index, unsavedName, clangArgs, unsavedName, text.ToString());
+        // KeepGoing: one macro that does not evaluate must not hide the others.
+        IntPtr tu = Parse(index, unsavedName, clangArgs, unsavedName, text.ToString(), keepGoing: true);
         try
         {
             // Errors on a line of ours disqualify that macro.
@@ -764,7 +766,9 @@ internal static unsafe partial class HeaderReader
                     {
                         continue;
                     }
-                    var (file, line, _, _) = Clang.Where(Clang.clang_getDiagnosticLocation(d));
+                    // The expansion location: an error inside a macro's tokens belongs to
+                    // the line of ours that expanded it.
+                    var (file, line) = Clang.ExpansionWhere(Clang.clang_getDiagnosticLocation(d));
                     string message = Clang.ToManaged(Clang.clang_getDiagnosticSpelling(d));
                     int k = (int)line - firstLine;
                     if (file == unsavedName && k >= 0 && k < candidates.Count)

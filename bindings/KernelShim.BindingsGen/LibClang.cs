@@ -185,6 +185,9 @@ internal static unsafe partial class Clang
     [DllImport(Lib)]
     public static extern void clang_getSpellingLocation(CXSourceLocation location, IntPtr* file, uint* line,
         uint* column, uint* offset);
+    [DllImport(Lib)]
+    public static extern void clang_getExpansionLocation(CXSourceLocation location, IntPtr* file, uint* line,
+        uint* column, uint* offset);
     [DllImport(Lib)] public static extern CXString clang_getFileName(IntPtr file);
     [DllImport(Lib)] public static extern CXSourceLocation clang_getRangeStart(CXSourceRange range);
     [DllImport(Lib)] public static extern CXSourceLocation clang_getRangeEnd(CXSourceRange range);
@@ -234,6 +237,16 @@ internal static unsafe partial class Clang
         clang_getSpellingLocation(loc, &file, &line, &column, &offset);
         string name = file == IntPtr.Zero ? "" : ToManaged(clang_getFileName(file));
         return (name, line, column, offset);
+    }
+
+    /// <summary>Where a macro expansion was written (not where the macro's tokens were spelled).</summary>
+    public static (string File, uint Line) ExpansionWhere(CXSourceLocation loc)
+    {
+        IntPtr file;
+        uint line, column, offset;
+        clang_getExpansionLocation(loc, &file, &line, &column, &offset);
+        string name = file == IntPtr.Zero ? "" : ToManaged(clang_getFileName(file));
+        return (name, line);
     }
 
     public static List<CXCursor> Children(CXCursor parent)
