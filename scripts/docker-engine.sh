@@ -12,6 +12,7 @@
 #   KSHIM_DOCKERD_LOG      daemon log               (default /var/log/kshim-dockerd.log)
 #   KSHIM_DOCKERD_TIMEOUT  seconds to wait for /_ping (default 30)
 #   KSHIM_DOCKERD_FLAGS    extra dockerd flags
+#   KSHIM_DOCKERD_PIDFILE  dockerd pid file          (default /var/run/docker.pid)
 # Exit status: 0 when the engine answers, 1 otherwise (with the tail of the daemon log).
 set -eu
 
@@ -61,7 +62,7 @@ if ! command -v dockerd >/dev/null 2>&1; then
 fi
 
 # A dockerd may be running but not answering yet (started by an earlier call): only wait then.
-PIDFILE=/var/run/docker.pid
+PIDFILE="${KSHIM_DOCKERD_PIDFILE:-/var/run/docker.pid}"
 running_pid=""
 if [ -f "$PIDFILE" ]; then
     p="$(cat "$PIDFILE" 2>/dev/null || true)"
