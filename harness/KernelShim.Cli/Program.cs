@@ -1,0 +1,23 @@
+using System.CommandLine;
+using KernelShim.Cli.Commands;
+
+namespace KernelShim.Cli;
+
+/// <summary>
+/// kshim's entry point.  Exit codes, for CI: 0 passed, 1 a verdict other
+/// than passed (failed, panic, deadlock, ...), 2 usage or input error,
+/// 3 infrastructure error (Docker, QEMU, image).
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("KernelShim: test NetBSD's UVM map-entry merging and splitting (PR 24039)")
+        {
+            RunCommand.Create(),
+            DoctorCommand.Create(),
+            ImageCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,42 @@
+using KernelShim.Harness.Scenarios;
+using KernelShim.Harness.Verdicts;
+using Spectre.Console;
+
+namespace KernelShim.Cli;
+
+/// <summary>The console side of a suite run: the per-policy table and the plain summary line.</summary>
+public static class SuiteReport
+{
+    public static void PrintPolicyTable(IReadOnlyList<CaseResult> results, string where)
+    {
+        var table = new Table().Title($"Scenario suite on the {where}, per policy");
+        foreach (var col in new[] { "policy", "cases", "passed", "entries", "peak", "merges", "clips", "allocs under lock", "PR 24039 deadlock" })
+            table.AddColumn(new TableColumn(col).RightAligned());
+        foreach (var g in results.GroupBy(r => r.Policy))
+        {
+            var deadlock = g.Select(r => r.Metrics.Deadlock).FirstOrDefault(d => d is not null);
+            table.AddRow(
+                g.Key,
+                g.Count().ToString(),
+                g.Count(r => r.Verdict.IsSuccess).ToString(),
+                g.Sum(r => r.Metrics.Entries).ToString(),
+                g.Max(r => r.Metrics.PeakEntries).ToString(),
+                g.Sum(r => r.Metrics.Merges).ToString(),
+                g.Sum(r => r.Metrics.Clips).ToString(),
+                g.Sum(r => r.Metrics.AllocsLocked).ToString(),
+                deadlock switch { true => "yes", false => "no", null => "-" });
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("[grey]entries: live entries left at the end of each case, summed; peak: the largest map seen; " +
+                               "allocs under lock: map-entry allocations made while the map was write-locked.[/]");
+    }
+
+    /// <summary>Prints `N passed, N failed` and returns the exit code.</summary>
+    public static int PrintSummary(IReadOnlyList<CaseResult> results)
+    {
+        int passed = results.Count(r => r.Verdict.Kind == VerdictKind.Passed);
+        int failed = results.Count - passed;
+        Console.WriteLine($"{passed} passed, {failed} failed");
+        return results.Count == 0 ? ExitCodes.UsageOrInput : failed == 0 ? ExitCodes.Passed : ExitCodes.VerdictNotPassed;
+    }
+}

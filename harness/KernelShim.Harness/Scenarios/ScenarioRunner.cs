@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using KernelShim.Bindings;
+using KernelShim.Harness.Agent;
+using KernelShim.Harness.Devices;
+using KernelShim.Harness.Verdicts;
+
+namespace KernelShim.Harness.Scenarios;
+
+/// <summary>
+/// Runs scenario cases on a device: each case on a fresh map under one
+/// policy, every expectation checked, the first mismatch failing the case
+/// with the file and line of the step.  A factory for the reference model
+/// (the oracle) lets random steps on another target be compared exactly.
+/// </summary>
+public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? oracle = null)
+{
+    private readonly UvmshimClient _client = new(device);
+    private ulong _pageSize;
+
+    public string Target => device.Description;
+
+    public CaseResult Run(Scenario scenario, ScenarioCase c, string policy)
+    {
+        var sw = Stopwatch.StartNew();
+        var ctx = new CaseContext(policy);
+        Verdict verdict;
+        try
+        {
+            _pageSize = _client.Version().page_size;
+            ctx.MapId = _client.CreateMap(scenario.MapPages * _pageSize, PolicyNames.Parse(policy));
+            try
+            {
+                foreach (var step in c.Steps)
+                {
+                    var mismatch = Execute(step, ctx, scenario.MapPages);
+                    if (mismatch is not null)
+                        throw new ExpectationException($"{step.Source}: {mismatch} (policy {policy})");
+                }
+                verdict = Verdict.Passed($"{c.Steps.Count} step(s)");
+            }
+            finally
+            {
+                ctx.FinalStats = _client.Stats(ctx.MapId);
+                _client.DestroyMap(ctx.MapId);
+            }
+        }
+        catch (ExpectationException e) { verdict = Verdict.Failed(e.Message); }
+        catch (UvmshimException e) { verdict = Verdict.Failed($"unexpected {e.Message}"); }
+        catch (AgentConnectionLostException e) { verdict = new Verdict(VerdictKind.LostConnection, e.Message); }
+        catch (AgentRestartedException e) { verdict = new Verdict(VerdictKind.LostConnection, e.Message); }
+        catch (AgentTimeoutException e) { verdict = new Verdict(VerdictKind.Timeout, e.Message); }
+        var s = ctx.FinalStats;
+        var metrics = new CaseMetrics
+        {
+            Entries = (long)s.nentries,
+            PeakEntries = (long)s.peak_entries,
+            Merges = (long)(s.back_merges + s.forw_merges + s.bi_merges),
+            Clips = (long)(s.clips_start + s.clips_end),
+            AllocsLocked = (long)s.entry_allocs_locked + ctx.CycleAllocsLocked,
+            Maps = (long)s.maps,
+            Unmaps = (long)s.unmaps,
+            Deadlock = ctx.Deadlock,
+            EntriesOverTime = ctx.EntriesOverTime,
+            Latency = ctx.Latency,
+            TargetMilliseconds = ctx.TargetNs / 1e6,
+        };
+        return new CaseResult(scenario.Name, c.Name, policy, Target,
+            verdict with { Target = Target, Duration = sw.Elapsed, Evidence = ctx.Evidence }, metrics);
+    }
+
+    private sealed class CaseContext(string policy)
+    {
+        public string Policy { get; } = policy;
+        public uint MapId;
+        public uvmshim_stats FinalStats;
+        public bool? Deadlock;
+        public long CycleAllocsLocked;
+        public double TargetNs;
+        public List<long> EntriesOverTime { get; } = [];
+        public List<LatencyPoint> Latency { get; } = [];
+        public List<Evidence> Evidence { get; } = [];
+    }
+
+    private sealed class ExpectationException(string message) : Exception(message);
+
+    /// <summary>Runs one step; null when every expectation held, else what differed.</summary>
+    private string? Execute(Step step, CaseContext ctx, ulong mapPages)
+    {
+        string? mismatch = step switch
+        {
+            MapStep m => DoMap(m, ctx),
+            UnmapStep u => DoUnmap(u, ctx),
+            LookupStep l => DoLookup(l, ctx),
+            EntriesStep e => DoEntries(e, ctx),
+            StatsStep s => DoStats(s, ctx),
+            CycleStep c => DoCycle(c, ctx),
+            RandomStep r => DoRandom(r, ctx, mapPages),
+            FragmentStep f => DoFragment(f, ctx),
+            StressStep st => DoStress(st, ctx),
+            _ => throw new InvalidOperationException(step.GetType().Name),
+        };
+        if (mismatch is not null) return mismatch;
+        if (step.Entries is { } want && want.TryGet(ctx.Policy, out long n))
+        {
+            long got = EntryCount(ctx.MapId);
+            if (got != n) return $"expected {n} entries, got {got}";
+        }
+        return null;
+    }
+
+    private long EntryCount(uint mapId)
+    {
+        var d = new uvmshim_dump { map_id = mapId };
+        Check("DUMP", device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_DUMP, ref d));
+        return d.nentries;
+    }
+
+    /// <summary>Compare an errno with the step's error expectation (success expected when unset).</summary>
+    private static string? ErrorMismatch(Step step, string policy, int errno)
+    {
+        string want = step.Error is { } e && e.TryGet(policy, out var w) ? w : "none";
+        string got = errno == 0 ? "none" : Errno.Name(errno);
+        return want == got ? null : $"expected error {want}, got {got}";
+    }
+
+    private static string? Compare<T>(string what, PerPolicy<T>? want, string policy, T got)
+    {
+        if (want is null || !want.TryGet(policy, out var w)) return null;
+        return EqualityComparer<T>.Default.Equals(w, got) ? null : $"expected {what} {w}, got {got}";
+    }
+
+    private static readonly string[] OutcomeNames = ["none", "new-entry", "back-merge", "forw-merge", "bi-merge"];
+
+    private string? DoMap(MapStep m, CaseContext ctx)
+    {
+        var req = new uvmshim_map_req
+        {
+            map_id = ctx.MapId,
+            addr = (ulong)(m.At ?? m.Hint) * _pageSize,
+            size = (ulong)m.Pages * _pageSize,
+            prot = m.Prot,
+            flags = (m.At is not null ? UvmshimIoctl.UVMSHIM_MAPF_FIXED : 0) | (m.NoMerge ? UvmshimIoctl.UVMSHIM_MAPF_NOMERGE : 0),
+        };
+        int rc = device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_MAP, ref req);
+        if (ErrorMismatch(m, ctx.Policy, rc) is { } e) return e;
+        if (rc != 0) return null;
+        return Compare("outcome", m.Outcome, ctx.Policy, OutcomeNames[Math.Min(req.outcome, 4u)])
+            ?? Compare("placement (page)", m.Placed, ctx.Policy, (long)(req.placed / _pageSize));
+    }
+
+    private string? DoUnmap(UnmapStep u, CaseContext ctx)
+    {
+        var req = new uvmshim_unmap_req { map_id = ctx.MapId, start = (ulong)u.From * _pageSize, end = (ulong)u.To * _pageSize };
+        int rc = device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_UNMAP, ref req);
+        if (ErrorMismatch(u, ctx.Policy, rc) is { } e) return e;
+        if (rc != 0) return null;
+        return Compare("clips", u.Clips, ctx.Policy, (long)req.clips)
+            ?? Compare("allocations under the map lock", u.AllocsLocked, ctx.Policy, (long)req.allocs_locked);
+    }
+
+    private string? DoLookup(LookupStep l, CaseContext ctx)
+    {
+        var req = new uvmshim_lookup { map_id = ctx.MapId, addr = (ulong)l.At * _pageSize };
+        int rc = device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_LOOKUP, ref req);
+        if (ErrorMismatch(l, ctx.Policy, rc) is { } e) return e;
+        if (rc != 0) return null;
+        return Compare("found", l.Found, ctx.Policy, req.found != 0)
+            ?? Compare("entry", l.Entry, ctx.Policy, ((long)(req.entry.start / _pageSize), (long)(req.entry.end / _pageSize)));
+    }
+
+    private string? DoEntries(EntriesStep e, CaseContext ctx)
+    {
+        if (!e.Expected.TryGet(ctx.Policy, out var want)) return null;
+        var got = _client.Dump(ctx.MapId).Select(x => ((long)(x.start / _pageSize), (long)(x.end / _pageSize))).ToList();
+        return want.SequenceEqual(got) ? null
+            : $"expected entries {Format(want)}, got {Format(got)}";
+    }
+
+    internal static string Format(IEnumerable<(long Start, long End)> entries) =>
+        "[" + string.Join(", ", entries.Select(x => $"[{x.Start},{x.End})")) + "]";
+
+    private string? DoStats(StatsStep s, CaseContext ctx)
+    {
+        var st = _client.Stats(ctx.MapId);
+        foreach (var (name, want) in s.Counters)
+        {
+            long got = name == "clips" ? (long)(st.clips_start + st.clips_end)
+                : Convert.ToInt64(typeof(uvmshim_stats).GetField(name)!.GetValue(st));
+            if (Compare(name, want, ctx.Policy, got) is { } m) return m;
+        }
+        return null;
+    }
+
+    private string? DoCycle(CycleStep c, CaseContext ctx)
+    {
+        var req = new uvmshim_cycle
+        {
+            policy = (uint)PolicyNames.Parse(ctx.Policy),
+            bound_ms = c.BoundMs,
+            hold_ms = c.HoldMs,
+            npages = (uint)c.Pages,
+            flags = c.Recover ? UvmshimIoctl.UVMSHIM_CYCLEF_RECOVER : 0,
+        };
+        int rc = device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_CYCLE, ref req);
+        if (ErrorMismatch(c, ctx.Policy, rc) is { } e) return e;
+        if (rc != 0) return null;
+        var evidence = CycleEvidence.From(req);
+        ctx.Evidence.Add(new Evidence("cycle", evidence.ToString()));
+        ctx.Deadlock = evidence.Deadlock;
+        ctx.CycleAllocsLocked += req.allocs_locked;
+        if (req.verdict == (uint)uvmshim_cycle_verdict.UVMSHIM_CYCLE_ERROR)
+            return $"the cycle could not be set up: {Errno.Name(req.error)}";
+        return Compare("verdict", c.Verdict, ctx.Policy, evidence.Deadlock ? "deadlock" : "completed");
+    }
+
+    private string? DoRandom(RandomStep r, CaseContext ctx, ulong mapPages)
+    {
+        var ops = RandomScript.Generate(r.Seed, r.Ops, (long)mapPages, r.MaxPages, _pageSize);
+        var results = RunBatched(ctx, ops);
+        var entries = _client.Dump(ctx.MapId);
+        if (MapInvariants.Check(entries, mapPages * _pageSize, _client.Stats(ctx.MapId)) is { } broken)
+            return $"random seed {r.Seed}: invariant broken: {broken}";
+        if (device.Kind == DeviceKind.Model || oracle is null) return null;
+        using var model = oracle();
+        var twin = new ScenarioRunner(model);
+        return twin.CompareWith(ctx.Policy, mapPages, ops, results, entries, _pageSize);
+    }
+
+    /// <summary>Run the same ops on this (model) device and name the first difference.</summary>
+    private string? CompareWith(string policy, ulong mapPages, uvmshim_op[] ops, uvmshim_op_result[] theirs,
+        uvmshim_entry[] theirEntries, ulong pageSize)
+    {
+        var modelPolicy = policy == "default" ? "modern" : policy;
+        uint id = _client.CreateMap(mapPages * pageSize, PolicyNames.Parse(modelPolicy));
+        try
+        {
+            var ctx = new CaseContext(modelPolicy) { MapId = id };
+            var ours = RunBatched(ctx, ops);
+            for (int i = 0; i < ops.Length; i++)
+            {
+                if (ours[i].error != theirs[i].error || ours[i].outcome != theirs[i].outcome || ours[i].addr != theirs[i].addr)
+                    return $"op {i} ({(uvmshim_op_kind)ops[i].kind} at 0x{ops[i].addr:x}): target gave error {theirs[i].error} outcome {theirs[i].outcome} addr 0x{theirs[i].addr:x}, model gave {ours[i].error}/{ours[i].outcome}/0x{ours[i].addr:x}";
+            }
+            var mine = _client.Dump(id);
+            if (!mine.Select(e => (e.start, e.end, e.prot)).SequenceEqual(theirEntries.Select(e => (e.start, e.end, e.prot))))
+                return $"entry lists differ: target has {theirEntries.Length}, model has {mine.Length}";
+            return null;
+        }
+        finally
+        {
+            _client.DestroyMap(id);
+        }
+    }
+
+    private uvmshim_op_result[] RunBatched(CaseContext ctx, uvmshim_op[] ops)
+    {
+        var all = new List<uvmshim_op_result>(ops.Length);
+        for (int at = 0; at < ops.Length; at += (int)UvmshimIoctl.UVMSHIM_MAX_BATCH_OPS)
+        {
+            var chunk = ops.AsSpan(at, Math.Min(ops.Length - at, (int)UvmshimIoctl.UVMSHIM_MAX_BATCH_OPS));
+            var (batch, results) = _client.Batch(ctx.MapId, chunk);
+            ctx.TargetNs += batch.nsec;
+            all.AddRange(results);
+        }
+        int stride = Math.Max(1, all.Count / 200);
+        for (int i = 0; i < all.Count; i += stride) ctx.EntriesOverTime.Add(all[i].nentries);
+        return all.ToArray();
+    }
+
+    private string? DoFragment(FragmentStep f, CaseContext ctx)
+    {
+        var size = (ulong)f.Pages * _pageSize;
+        var maps = Enumerable.Range(0, f.Allocations)
+            .Select(_ => new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_MAP, size = size, prot = 3 }).ToArray();
+        var placed = new List<ulong>(f.Allocations);
+        // Allocate in growing chunks so latency can be read at 10, 100, 1000, ... entries.
+        int done = 0;
+        var rng = new Random(f.Seed);
+        foreach (int target in Checkpoints(f.Allocations))
+        {
+            var chunk = maps[done..target];
+            var (batch, results) = _client.Batch(ctx.MapId, chunk);
+            ctx.TargetNs += batch.nsec;
+            if (results.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
+                return $"fragment: allocation failed with {Errno.Name(bad.error)} after {placed.Count} allocations";
+            placed.AddRange(results.Select(r => r.addr));
+            foreach (var r in results) ctx.EntriesOverTime.Add(r.nentries);
+            done = target;
+            var lookups = Enumerable.Range(0, 256).Select(_ => new uvmshim_op
+            {
+                kind = (uint)uvmshim_op_kind.UVMSHIM_OP_LOOKUP, addr = placed[rng.Next(placed.Count)],
+            }).ToArray();
+            var (lb, _) = _client.Batch(ctx.MapId, lookups);
+            long entries = EntryCount(ctx.MapId);
+            ctx.Latency.Add(new LatencyPoint(entries, (double)batch.nsec / chunk.Length, (double)lb.nsec / lookups.Length));
+        }
+        var frees = placed.Where(_ => rng.NextDouble() < f.FreeShare)
+            .Select(a => new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP, addr = a, size = size }).ToArray();
+        if (frees.Length > 0)
+        {
+            var (fb, fr) = _client.Batch(ctx.MapId, frees);
+            ctx.TargetNs += fb.nsec;
+            if (fr.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
+                return $"fragment: free failed with {Errno.Name(bad.error)}";
+            foreach (var r in fr) ctx.EntriesOverTime.Add(r.nentries);
+        }
+        return null;
+    }
+
+    private static IEnumerable<int> Checkpoints(int n)
+    {
+        for (int c = 10; c < n; c *= 10) yield return c;
+        yield return n;
+    }
+
+    private string? DoStress(StressStep s, CaseContext ctx)
+    {
+        var req = new uvmshim_stress
+        {
+            map_id = ctx.MapId, nthreads = s.Threads, duration_ms = s.DurationMs, seed = 1, max_pages = (uint)s.MaxPages,
+        };
+        int rc = device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_STRESS, ref req);
+        if (ErrorMismatch(s, ctx.Policy, rc) is { } e) return e;
+        if (rc != 0) return null;
+        ctx.Evidence.Add(new Evidence("stress", $"{req.ops} ops ({req.maps} maps, {req.unmaps} unmaps), {req.errors} errors, max {req.max_nsec} ns"));
+        return req.ops == 0 ? "stress ran no operation" : null;
+    }
+
+    private static void Check(string op, int errno)
+    {
+        if (errno != 0) throw new UvmshimException(op, errno);
+    }
+}

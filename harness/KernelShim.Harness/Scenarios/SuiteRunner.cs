@@ -1,0 +1,45 @@
+using KernelShim.Harness.Devices;
+
+namespace KernelShim.Harness.Scenarios;
+
+/// <summary>Runs every case of every scenario under each policy that the scenario and the target share.</summary>
+public sealed class SuiteRunner(IUvmshimDevice device, IReadOnlyList<string> targetPolicies, Func<IUvmshimDevice>? oracle = null)
+{
+    /// <summary>Called after each case, for progress displays.</summary>
+    public Action<CaseResult>? OnCase { get; init; }
+
+    /// <summary>Only cases whose "scenario/case" id contains this text (null: all).</summary>
+    public string? Filter { get; init; }
+
+    public IReadOnlyList<CaseResult> Run(IEnumerable<Scenario> scenarios)
+    {
+        var runner = new ScenarioRunner(device, oracle);
+        var results = new List<CaseResult>();
+        foreach (var s in scenarios)
+            foreach (var c in s.Cases)
+            {
+                if (Filter is not null && !$"{s.Name}/{c.Name}".Contains(Filter, StringComparison.Ordinal)) continue;
+                foreach (var policy in PoliciesFor(s))
+                {
+                    var r = runner.Run(s, c, policy);
+                    results.Add(r);
+                    OnCase?.Invoke(r);
+                }
+            }
+        return results;
+    }
+
+    /// <summary>The scenario's policies that this target implements; "default" stands in for the merging ones on a kernel.</summary>
+    public IEnumerable<string> PoliciesFor(Scenario s)
+    {
+        foreach (var p in targetPolicies)
+        {
+            if (s.Policies.Contains(p)) yield return p;
+            else if (p == "default" && s.Policies.Any(x => PolicyNames.ClassOf(x) == PolicyNames.Merging)) yield return p;
+        }
+    }
+
+    /// <summary>The repository's scenarios/ directory (or $KSHIM_SCENARIOS).</summary>
+    public static string DefaultDirectory =>
+        Environment.GetEnvironmentVariable("KSHIM_SCENARIOS") is { Length: > 0 } d ? d : Path.Combine(RepoPaths.Root, "scenarios");
+}
