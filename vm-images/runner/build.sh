@@ -191,6 +191,9 @@ if [ "$force" = 0 ] && "$DOCKER" image inspect "$TAG" >/dev/null 2>&1; then
     exit 0
 fi
 
+# Images a --force rebuild replaces (removed at the end, once nothing is tagged with them).
+old_ids="$("$DOCKER" image inspect --format '{{.Id}}' "$TAG" "$BASE_TAG" 2>/dev/null || true)"
+
 # ---------------------------------------------------------------------------------------------
 # Assemble the root and import it.
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kshim-runner.XXXXXX")"
@@ -266,6 +269,7 @@ fi
 "$DOCKER" images --format '{{.Repository}}:{{.Tag}}' \
     | grep -E "^($REPO|$BASE_REPO):[0-9a-f]{16}\$" | grep -v ":$HASH\$" \
     | xargs -r "$DOCKER" rmi >/dev/null 2>&1 || true
+for id in $old_ids; do "$DOCKER" rmi "$id" >/dev/null 2>&1 || true; done
 
 t1=$(now_ms)
 echo "runner image built: $TAG (also $REPO:latest), $(image_size "$TAG"), $(( (t1 - t0) / 1000 )).$(( (t1 - t0) % 1000 / 100 )) s"
