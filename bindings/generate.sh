@@ -34,7 +34,7 @@ dotnet "bindings/KernelShim.BindingsGen/bin/$config/net10.0/KernelShim.BindingsG
 	--header native/include/uvmshim_ioctl.h \
 	--header native/include/kshim_model.h \
 	--header native/include/kshim_agent_proto.h \
-	--output "$scratch"
+	--output "$scratch" >/dev/null
 
 # Replace the whole directory: a header that disappears takes its file along.
 mkdir -p "$out"

@@ -195,8 +195,12 @@ public static partial class Generator
     /// <summary>Finds the directory holding clang's builtin headers (stdint.h, stddef.h...).</summary>
     internal static string FindBuiltinHeaders(string? resourceDir)
     {
-        resourceDir ??= Environment.GetEnvironmentVariable("KSHIM_CLANG_RESOURCE_DIR");
         string how = "--resource-dir";
+        if (string.IsNullOrEmpty(resourceDir))
+        {
+            resourceDir = Environment.GetEnvironmentVariable("KSHIM_CLANG_RESOURCE_DIR");
+            how = "$KSHIM_CLANG_RESOURCE_DIR";
+        }
         if (string.IsNullOrEmpty(resourceDir))
         {
             string clang = Environment.GetEnvironmentVariable("CLANG") is { Length: > 0 } c ? c : "clang";

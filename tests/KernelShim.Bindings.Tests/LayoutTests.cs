@@ -27,8 +27,11 @@ public sealed class LayoutTests
         using var work = new TempDir();
         var (rc, output, cFile) = CheckAgainst(Repo.IncludeDir, work);
         string text = File.ReadAllText(cFile);
+        // Kept beside the test assembly for a look after a failure.
+        string kept = Path.Combine(TestContext.CurrentContext.WorkDirectory, Path.GetFileName(cFile));
+        File.Copy(cFile, kept, overwrite: true);
         Assert.That(rc, Is.EqualTo(0),
-            $"clang rejects what the C# bindings state about native/include (regenerate with `make bindings`):\n{output}");
+            $"clang rejects what the C# bindings state about native/include (regenerate with `make bindings`; check file {kept}):\n{output}");
         // The check must not be vacuous.
         Assert.Multiple(() =>
         {
@@ -130,12 +133,21 @@ public sealed class LayoutTests
                 missing.Add($"struct {s}");
             }
         }
+        foreach (var (s, names) in d.StructFields)
+        {
+            if (asm.GetType($"{AbiCheck.Namespace}.{s}") is { IsValueType: true, IsEnum: false } t)
+            {
+                missing.AddRange(names.Where(f => t.GetField(f) is null).Select(f => $"field {s}.{f}"));
+            }
+        }
         foreach (string e in d.Enums)
         {
-            if (asm.GetType($"{AbiCheck.Namespace}.{e}") is not { IsEnum: true })
+            if (asm.GetType($"{AbiCheck.Namespace}.{e}") is not { IsEnum: true } t)
             {
                 missing.Add($"enum {e}");
+                continue;
             }
+            missing.AddRange(d.EnumMembers[e].Where(m => t.GetField(m) is null).Select(m => $"enum member {e}.{m}"));
         }
         foreach (string m in d.ObjectMacros)
         {
@@ -172,9 +184,37 @@ public sealed class LayoutTests
     }
 
     [Test]
+    public void HeaderScan_SeesTheDeclarationsItChecks()
+    {
+        var ioctl = HeaderScan.Scan(File.ReadAllText(Path.Combine(Repo.IncludeDir, "uvmshim_ioctl.h")));
+        var model = HeaderScan.Scan(File.ReadAllText(Path.Combine(Repo.IncludeDir, "kshim_model.h")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(ioctl.Structs, Has.Count.EqualTo(16).And.Contains("uvmshim_entry").And.Contains("uvmshim_kmap_summary"));
+            Assert.That(ioctl.Enums, Has.Count.EqualTo(6).And.Contains("uvmshim_cycle_verdict"));
+            Assert.That(ioctl.StructFields["uvmshim_version"], Is.EqualTo(new[]
+            {
+                "abi_version", "target", "netbsd_version", "page_size", "features", "policies", "max_maps",
+                "max_batch_ops", "osrelease", "reserved",
+            }));
+            Assert.That(ioctl.EnumMembers["uvmshim_target"], Is.EqualTo(new[]
+            {
+                "UVMSHIM_TARGET_KERNEL", "UVMSHIM_TARGET_MODEL", "UVMSHIM_TARGET_TESTGUEST",
+            }));
+            Assert.That(ioctl.ObjectMacros, Does.Contain("UVMSHIM_IOC_KMAP_SUMMARY").And.Contains("UVMSHIM_IOCTL_H"));
+            Assert.That(ioctl.FunctionMacros, Is.EquivalentTo(new[] { "UVMSHIM_IOC", "UVMSHIM_IOR", "UVMSHIM_IOW", "UVMSHIM_IOWR", "UVMSHIM_POLICY_BIT" }));
+            Assert.That(ioctl.Functions, Is.Empty);
+            Assert.That(model.Structs, Is.EqualTo(new[] { "kshim_model_config" }));
+            Assert.That(model.Functions, Is.EquivalentTo(new[] { "kshim_model_open", "kshim_model_close", "kshim_model_ioctl" }));
+        });
+    }
+
+    [Test]
     public void ANewStructEnumMacroOrFunction_IsReportedMissing()
     {
         string text = File.ReadAllText(Path.Combine(Repo.IncludeDir, "uvmshim_ioctl.h"));
+        text = LayoutTests.EditOnce(text, @"(struct uvmshim_map_ref \{[^}]*?uint32_t pad0;)", "$1\n\tuint64_t brand_new_field;");
+        text = LayoutTests.EditOnce(text, @"(UVMSHIM_OUTCOME_BI_MERGE = 4)", "$1,\n\tUVMSHIM_OUTCOME_NEW_MEMBER = 5");
         text = text.Replace("#endif /* UVMSHIM_IOCTL_H */",
             "struct uvmshim_brand_new {\n\tuint64_t x;\n};\nenum uvmshim_new_enum { UVMSHIM_NEW_A = 0 };\n" +
             "#define UVMSHIM_NEW_CONSTANT 7\n#define UVMSHIM_NEW_FN(x) (x)\n#endif /* UVMSHIM_IOCTL_H */");
@@ -185,6 +225,8 @@ public sealed class LayoutTests
             Assert.That(MissingCounterparts("uvmshim_ioctl.h", text), Is.EquivalentTo(new[]
             {
                 "struct uvmshim_brand_new",
+                "field uvmshim_map_ref.brand_new_field",
+                "enum member uvmshim_outcome.UVMSHIM_OUTCOME_NEW_MEMBER",
                 "enum uvmshim_new_enum",
                 "macro UVMSHIM_NEW_CONSTANT (neither a constant nor listed as skipped)",
                 "function-like macro UVMSHIM_NEW_FN (not listed as skipped)",

@@ -148,6 +148,8 @@ internal static partial class HeaderScan
     public sealed record Declarations(
         List<string> Structs,
         List<string> Enums,
+        Dictionary<string, List<string>> StructFields,
+        Dictionary<string, List<string>> EnumMembers,
         List<string> ObjectMacros,
         List<string> FunctionMacros,
         List<string> Functions);
@@ -157,6 +159,12 @@ internal static partial class HeaderScan
         string text = StripComments(headerText);
         var structs = StructDef().Matches(text).Select(m => m.Groups[1].Value).ToList();
         var enums = EnumDef().Matches(text).Select(m => m.Groups[1].Value).ToList();
+        var fields = StructBody().Matches(text).ToDictionary(
+            m => m.Groups[1].Value,
+            m => FieldName().Matches(m.Groups[2].Value).Select(f => f.Groups[1].Value).ToList());
+        var members = EnumBody().Matches(text).ToDictionary(
+            m => m.Groups[1].Value,
+            m => m.Groups[2].Value.Split(',').Select(e => e.Split('=')[0].Trim()).Where(e => e.Length > 0).ToList());
         var objectMacros = new List<string>();
         var functionMacros = new List<string>();
         foreach (Match m in Define().Matches(text))
@@ -166,7 +174,7 @@ internal static partial class HeaderScan
         // Functions: file-scope "type name(" outside preprocessor lines.
         string noPreproc = PreprocessorLine().Replace(text.Replace("\\\n", " "), "");
         var functions = FunctionDecl().Matches(noPreproc).Select(m => m.Groups[1].Value).Distinct().ToList();
-        return new Declarations(structs, enums, objectMacros, functionMacros, functions);
+        return new Declarations(structs, enums, fields, members, objectMacros, functionMacros, functions);
     }
 
     public static string StripComments(string text) =>
@@ -183,6 +191,16 @@ internal static partial class HeaderScan
 
     [GeneratedRegex(@"\benum\s+([A-Za-z_]\w*)\s*\{")]
     private static partial Regex EnumDef();
+
+    [GeneratedRegex(@"\bstruct\s+([A-Za-z_]\w*)\s*\{([^}]*)\}")]
+    private static partial Regex StructBody();
+
+    // The declarator of one member: its name, an optional array bound, then ';'.
+    [GeneratedRegex(@"([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*;")]
+    private static partial Regex FieldName();
+
+    [GeneratedRegex(@"\benum\s+([A-Za-z_]\w*)\s*\{([^}]*)\}")]
+    private static partial Regex EnumBody();
 
     [GeneratedRegex(@"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\(|\s|$)", RegexOptions.Multiline)]
     private static partial Regex Define();
