@@ -90,6 +90,11 @@ public static partial class Generator
             stderr.WriteLine($"KernelShim.BindingsGen: error: {e.Message}");
             return 1;
         }
+        catch (DllNotFoundException e)
+        {
+            stderr.WriteLine($"KernelShim.BindingsGen: error: cannot load libclang (package libClang.runtime.linux-x64): {e.Message}");
+            return 1;
+        }
     }
 
     public static GeneratorOptions ParseArguments(string[] args)
