@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using KernelShim.Harness.Agent;
+using KernelShim.Harness.Ddb;
+using KernelShim.Harness.KernelConsole;
+using KernelShim.Harness.Machine;
+using KernelShim.Harness.Verdicts;
+
+namespace KernelShim.Harness.Sessions;
+
+/// <summary>The deadlines of one VM run: every run ends, and says why.</summary>
+public sealed record RunDeadlines
+{
+    /// <summary>From QEMU start to the agent's READY.</summary>
+    public TimeSpan Boot { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>The whole run, boot included.</summary>
+    public TimeSpan Wall { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>One agent request (no progress for this long is a hang).</summary>
+    public TimeSpan Request { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>
+/// Boots a guest, waits for its agent, runs a body, and turns whatever
+/// happens into one <see cref="Verdict"/>: a panic on the console, a hang
+/// (with a ddb transcript), a lost channel, an infrastructure failure or
+/// the body's own verdict.  Never hangs itself: everything has a deadline.
+/// </summary>
+public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadlines deadlines)
+{
+    /// <summary>Called with progress lines ("booting", "READY: ...").</summary>
+    public Action<string>? Progress { get; init; }
+
+    public string Target { get; init; } = "";
+
+    public async Task<Verdict> RunAsync(Func<VmSession, ReadyInfo, CancellationToken, Task<Verdict>> body, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var describe = $"{Target} under QEMU on {backend.Name}, accel {spec.Accel}".Trim();
+        VmSession session;
+        try
+        {
+            Progress?.Invoke($"starting QEMU ({backend.Name}, accel {spec.Accel})");
+            session = await VmSession.StartAsync(backend, spec,
+                new AgentClientOptions(), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        }
+        catch (MachineStartException e)
+        {
+            return new Verdict(VerdictKind.InfrastructureError, e.Message) { Target = describe, Duration = clock.Elapsed };
+        }
+        await using (session)
+        {
+            var verdict = await DecideAsync(session, body, clock, ct).ConfigureAwait(false);
+            var evidence = verdict.Evidence.Append(new Evidence("console", "console log", session.ConsoleLogPath)).ToList();
+            return verdict with
+            {
+                ConsoleTail = session.Console.Tail(),
+                Target = describe,
+                Duration = clock.Elapsed,
+                Evidence = evidence,
+            };
+        }
+    }
+
+    private static bool IsFatal(ConsoleEvent e) => e.Kind is ConsoleEventKind.Panic or ConsoleEventKind.DiagnosticAssertion
+        or ConsoleEventKind.LockingAgainstMyself or ConsoleEventKind.UvmFault;
+
+    private async Task<Verdict> DecideAsync(VmSession s, Func<VmSession, ReadyInfo, CancellationToken, Task<Verdict>> body,
+        Stopwatch clock, CancellationToken ct)
+    {
+        using var wall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wall.CancelAfter(deadlines.Wall);
+        var fatal = s.Watcher.WaitForAsync(IsFatal, Timeout.InfiniteTimeSpan, ct: wall.Token);
+
+        // Boot.
+        var ready = s.Agent.WaitReadyAsync(deadlines.Boot, wall.Token);
+        var first = await Task.WhenAny(ready, fatal, s.Process.Exited).ConfigureAwait(false);
+        if (first == fatal && fatal.IsCompletedSuccessfully) return await PanicAsync(s, fatal.Result, "during boot").ConfigureAwait(false);
+        if (first == s.Process.Exited) return Exited(s, "before the agent was READY");
+        ReadyInfo info;
+        try
+        {
+            info = await ready.ConfigureAwait(false);
+        }
+        catch (AgentTimeoutException)
+        {
+            if (s.Console.Position == 0)
+                return new Verdict(VerdictKind.NoOutput, $"no output at all from the VM within {deadlines.Boot.TotalSeconds:0} s");
+            return await HangAsync(s, VerdictKind.Timeout, $"the console is alive but the agent sent no READY within {deadlines.Boot.TotalSeconds:0} s").ConfigureAwait(false);
+        }
+        catch (AgentConnectionLostException e)
+        {
+            return Exited(s, $"before READY ({e.Message})");
+        }
+        Progress?.Invoke($"READY after {clock.Elapsed.TotalSeconds:0.00} s: {info}");
+
+        // The body.
+        var work = Task.Run(() => body(s, info, wall.Token), wall.Token);
+        var deadline = Task.Delay(Timeout.InfiniteTimeSpan, wall.Token);
+        var done = await Task.WhenAny(work, fatal, s.Process.Exited, deadline).ConfigureAwait(false);
+        if (done == fatal && fatal.IsCompletedSuccessfully) return await PanicAsync(s, fatal.Result, "during the run").ConfigureAwait(false);
+        if (done == s.Process.Exited) return s.Watcher.FirstFatal is { } f ? await PanicAsync(s, f, "then QEMU exited").ConfigureAwait(false) : Exited(s, "during the run");
+        if (done == deadline || (done == fatal && !ct.IsCancellationRequested))
+            return await HangAsync(s, VerdictKind.Timeout, $"the run passed its wall-clock deadline of {deadlines.Wall.TotalSeconds:0} s").ConfigureAwait(false);
+        try
+        {
+            return await work.ConfigureAwait(false);
+        }
+        catch (AgentTimeoutException e)
+        {
+            if (s.Watcher.FirstFatal is { } pf) return await PanicAsync(s, pf, "while a request was pending").ConfigureAwait(false);
+            return await HangAsync(s, VerdictKind.Timeout, $"the guest stopped answering: {e.Message}").ConfigureAwait(false);
+        }
+        catch (AgentRestartedException e)
+        {
+            return new Verdict(VerdictKind.LostConnection, e.Message);
+        }
+        catch (AgentConnectionLostException e)
+        {
+            if (s.Watcher.FirstFatal is { } pf) return await PanicAsync(s, pf, "and the agent channel closed").ConfigureAwait(false);
+            return new Verdict(VerdictKind.LostConnection, e.Message);
+        }
+        catch (AgentProtocolException e)
+        {
+            return new Verdict(VerdictKind.LostConnection, $"protocol violation: {e.Message}");
+        }
+    }
+
+    private static Verdict Exited(VmSession s, string when)
+    {
+        long status = s.Process.Exited.IsCompletedSuccessfully ? s.Process.Exited.Result : -1;
+        var qemu = s.Process.OutputTail.Trim();
+        return new Verdict(VerdictKind.LostConnection, $"QEMU exited with status {status} {when}" + (qemu.Length > 0 ? $": {qemu}" : ""));
+    }
+
+    /// <summary>A panic: NetBSD's ddb has already stopped the kernel; ask it for stacks.</summary>
+    private static async Task<Verdict> PanicAsync(VmSession s, ConsoleEvent ev, string when)
+    {
+        var ddb = new DdbCapture(s.Console, s.Watcher) { PromptTimeout = TimeSpan.FromSeconds(10) };
+        var transcript = await ddb.CaptureAsync(["bt", "ps", "show all locks"], continueAfter: false).ConfigureAwait(false);
+        return new Verdict(VerdictKind.Panic, $"{ev.Kind} {when}: {ev.Detail}")
+        {
+            Evidence = [new Evidence("ddb", transcript.Text)],
+        };
+    }
+
+    /// <summary>A hang: break into ddb, collect stacks, locks and processes, then let the kernel go on.</summary>
+    private static async Task<Verdict> HangAsync(VmSession s, VerdictKind kind, string summary)
+    {
+        var ddb = new DdbCapture(s.Console, s.Watcher) { PromptTimeout = TimeSpan.FromSeconds(10) };
+        var transcript = await ddb.CaptureAsync(DdbCapture.HangCommands(null), continueAfter: true).ConfigureAwait(false);
+        return new Verdict(kind, summary + (transcript.Entered ? "; ddb transcript captured" : "; ddb did not answer a BREAK"))
+        {
+            Evidence = [new Evidence("ddb", transcript.Text)],
+        };
+    }
+}
