@@ -1,0 +1,23 @@
+/*
+ * agent.h: the guest side of kshim_agent_proto.h: READY at start, then
+ * one request at a time, with the last response cached for replays.
+ */
+#ifndef TG_AGENT_H
+#define TG_AGENT_H
+
+#include <stdint.h>
+
+#define TG_AGENT_VERSION	"kshim-testguest 1"
+#define TG_OS_VERSION		"kshim-testguest 1"
+
+/* Set up buffers once at boot; false when RAM is too short. */
+int agent_init(void);
+/* (Re)start the agent: new boot id, empty replay cache, READY frame. */
+void agent_start(void);
+/* Serve whatever the agent line has; returns at once when it is idle. */
+void agent_poll(void);
+/* Corrupt the next n answers on the wire (FAULT GARBLE). */
+void agent_garble(uint32_t n);
+uint64_t agent_boot_id(void);
+
+#endif /* TG_AGENT_H */
