@@ -348,7 +348,8 @@ static void
 show_model_map(const struct device_map *m, int full)
 {
 	struct uvmshim_dump d;
-	struct uvmshim_entry *e;
+	struct uvmshim_entry *e = NULL;
+	uint64_t sz = 0;
 	uint32_t n;
 
 	memset(&d, 0, sizeof(d));
@@ -358,22 +359,25 @@ show_model_map(const struct device_map *m, int full)
 		return;
 	}
 	n = d.nentries;
+	if (n > 0)
+		e = heap_alloc((size_t)n * sizeof(*e));
+	if (e != NULL) {
+		d.capacity = n;
+		d.entries = (uintptr_t)e;
+		if (device_ioctl(UVMSHIM_IOC_DUMP, &d) != 0)
+			d.ncopied = 0;
+		for (uint32_t i = 0; i < d.ncopied; i++)
+			sz += e[i].end - e[i].start;
+	}
 	db_printf("MAP %#lx: [%#lx->%#lx]\n", (unsigned long)m->kva,
 	    (unsigned long)m->base, (unsigned long)(m->base + m->size));
 	db_printf("\t#ent=%u, sz=%lu, ref=1, version=%u, flags=%#x\n", n,
-	    (unsigned long)0, n + 1, 0x41);
+	    (unsigned long)sz, n + 1, 0x41);
 	db_printf("\tpmap=%#lx(resident=<<NOT SUPPORTED!!!>>)\n",
 	    0xffffffff80c5b0a0UL);
-	if (!full || n == 0)
-		return;
-	e = heap_alloc((size_t)n * sizeof(*e));
-	if (e == NULL) {
+	if (full && e == NULL && n > 0)
 		db_printf("(no memory to dump %u entries)\n", n);
-		return;
-	}
-	d.capacity = n;
-	d.entries = (uintptr_t)e;
-	if (device_ioctl(UVMSHIM_IOC_DUMP, &d) == 0)
+	if (full && e != NULL)
 		for (uint32_t i = 0; i < d.ncopied; i++)
 			print_entry(m->kva + 0x100 + (uint64_t)i * 0x80,
 			    m->base + e[i].start, m->base + e[i].end,

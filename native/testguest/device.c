@@ -1,15 +1,16 @@
 /*
  * device.c: the uvmshim device of the test guest.
  *
- * UVMSHIM_IOC_VERSION is answered here (target TESTGUEST, whatever the
- * model would say about itself).  Every other command goes to the
- * reference model when it is compiled in (model_glue.c), else fails with
- * ENOTTY, so the protocol can be exercised without it.
+ * Every command goes to the reference model when it is compiled in
+ * (model_glue.c).  Without it, UVMSHIM_IOC_VERSION is answered here and
+ * everything else fails with ENOTTY, so the protocol can still be tested.
  */
 #include "device.h"
 #include "libc.h"
 #include "model_glue.h"
 #include "uvmshim_ioctl.h"
+
+#define TG_OSRELEASE	"kshim-testguest-1"
 
 static int loaded;
 static int32_t load_error;
@@ -59,34 +60,55 @@ device_maps(void)
 	return maps;
 }
 
-static void
+/*
+ * VERSION without the model: what a device with no optional feature
+ * would say.  With the model, its own answer (target TESTGUEST, every
+ * policy, its features) is kept and only osrelease is replaced, so a
+ * report names the guest rather than "model".
+ */
+static int32_t
 version(struct uvmshim_version *v)
 {
-	struct uvmshim_version m;
+	int32_t err;
 
+	if (model_glue_present()) {
+		err = model_glue_ioctl(UVMSHIM_IOC_VERSION, v);
+		if (err == 0) {
+			memset(v->osrelease, 0, sizeof(v->osrelease));
+			strlcpy(v->osrelease, TG_OSRELEASE, sizeof(v->osrelease));
+		}
+		return err;
+	}
 	memset(v, 0, sizeof(*v));
-	if (model_glue_present() &&
-	    model_glue_ioctl(UVMSHIM_IOC_VERSION, &m) == 0)
-		*v = m;		/* the model's features and policies */
 	v->abi_version = UVMSHIM_ABI_VERSION;
 	v->target = UVMSHIM_TARGET_TESTGUEST;
-	v->netbsd_version = 0;
-	if (v->page_size == 0)
-		v->page_size = 4096;
-	if (v->max_maps == 0)
-		v->max_maps = UVMSHIM_MAX_MAPS;
-	if (v->max_batch_ops == 0)
-		v->max_batch_ops = UVMSHIM_MAX_BATCH_OPS;
-	memset(v->osrelease, 0, sizeof(v->osrelease));
-	strlcpy(v->osrelease, "kshim-testguest-1", sizeof(v->osrelease));
-	memset(v->reserved, 0, sizeof(v->reserved));
+	v->page_size = 4096;
+	v->max_maps = UVMSHIM_MAX_MAPS;
+	v->max_batch_ops = UVMSHIM_MAX_BATCH_OPS;
+	strlcpy(v->osrelease, TG_OSRELEASE, sizeof(v->osrelease));
+	return 0;
 }
 
+/*
+ * The model reports base and kva as 0 (they are informational).  A kernel
+ * reports where the map lives, and the harness feeds kva to ddb's
+ * "show map", so the guest makes up kernel-looking ones, unique per map
+ * id; "show map <kva>" in the fake ddb then prints that map's entries.
+ */
+#define FAKE_KVA(id)	(0xfffffe800a000000ULL + (uint64_t)(id) * 0x1000)
+#define FAKE_BASE(id)	(0xffff800100000000ULL + \
+	    (uint64_t)((id) - 1) * UVMSHIM_MAX_MAP_SIZE)
+
 static void
-remember(uint32_t cmd, const void *arg)
+remember(uint32_t cmd, void *arg)
 {
 	if (cmd == UVMSHIM_IOC_MAP_CREATE) {
-		const struct uvmshim_map_create *c = arg;
+		struct uvmshim_map_create *c = arg;
+
+		if (c->kva == 0)
+			c->kva = FAKE_KVA(c->map_id);
+		if (c->base == 0)
+			c->base = FAKE_BASE(c->map_id);
 
 		if (c->map_id >= 1 && c->map_id <= DEVICE_MAX_MAPS) {
 			struct device_map *m = &maps[c->map_id - 1];
@@ -112,10 +134,8 @@ device_ioctl(uint32_t cmd, void *arg)
 
 	if (!loaded)
 		return TG_ENXIO;
-	if (cmd == UVMSHIM_IOC_VERSION) {
-		version(arg);
-		return 0;
-	}
+	if (cmd == UVMSHIM_IOC_VERSION)
+		return version(arg);
 	if (!model_glue_present())
 		return UVMSHIM_ENOTTY;
 	err = model_glue_ioctl(cmd, arg);

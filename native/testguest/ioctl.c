@@ -106,6 +106,13 @@ ioctl_serve(const uint8_t *req, uint32_t len, uint8_t *out, uint32_t *out_len)
 		memcpy((uint8_t *)arg_words + d[i].ptr_offset, &addr, sizeof(addr));
 	}
 
+	/*
+	 * sys_ioctl() copies the argument in only for IOC_IN; otherwise the
+	 * device sees zeroes (and no pointer the agent may have stored).
+	 */
+	if (!(r.cmd & UVMSHIM_IOC_IN))
+		memset(arg_words, 0, sizeof(arg_words));
+
 	t0 = rdtsc();
 	if (err == 0)
 		err = device_ioctl(r.cmd, arg_words);
