@@ -26,6 +26,19 @@ public sealed class DdbCapture(ConsoleLog console, ConsoleWatcher watcher)
     public async Task<DdbTranscript> CaptureAsync(IEnumerable<string> commands, bool continueAfter, CancellationToken ct = default)
     {
         var text = new StringBuilder();
+        try
+        {
+            return await CaptureCoreAsync(text, commands, continueAfter, ct).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            text.Append($"\n[kshim: the console closed during the capture: {e.Message}]\n");
+            return new DdbTranscript(false, text.ToString());
+        }
+    }
+
+    private async Task<DdbTranscript> CaptureCoreAsync(StringBuilder text, IEnumerable<string> commands, bool continueAfter, CancellationToken ct)
+    {
         bool entered = await EnterAsync(text, ct).ConfigureAwait(false);
         if (!entered)
             return new DdbTranscript(false, text.ToString());

@@ -23,6 +23,8 @@ public static class QemuCommandLine
             "-chardev", $"socket,id=agent,path={spec.AgentSocket},server=on,wait=on",
             "-serial", "chardev:agent",
             "-qmp", $"unix:{spec.QmpSocket},server=on,wait=off",
+            // SeaBIOS keeps off the serial console: what com0 shows is the guest's own.
+            "-fw_cfg", "name=etc/sercon-port,string=0",
         };
         if (spec.Accel.Mode == AccelMode.Kvm) a.AddRange(["-cpu", "host"]);
         if (spec.Snapshot) a.Add("-snapshot");

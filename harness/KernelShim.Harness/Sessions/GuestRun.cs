@@ -74,7 +74,8 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
         var ready = s.Agent.WaitReadyAsync(deadlines.Boot, wall.Token);
         var first = await Task.WhenAny(ready, fatal, s.Process.Exited).ConfigureAwait(false);
         if (first == fatal && fatal.IsCompletedSuccessfully) return await PanicAsync(s, fatal.Result, "during boot").ConfigureAwait(false);
-        if (first == s.Process.Exited) return Exited(s, "before the agent was READY");
+        if (first == s.Process.Exited || (first == fatal && fatal.IsFaulted))
+            return await ExitedAsync(s, "before the agent was READY").ConfigureAwait(false);
         ReadyInfo info;
         try
         {
@@ -86,9 +87,9 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
                 return new Verdict(VerdictKind.NoOutput, $"no output at all from the VM within {deadlines.Boot.TotalSeconds:0} s");
             return await HangAsync(s, VerdictKind.Timeout, $"the console is alive but the agent sent no READY within {deadlines.Boot.TotalSeconds:0} s").ConfigureAwait(false);
         }
-        catch (AgentConnectionLostException e)
+        catch (AgentConnectionLostException)
         {
-            return Exited(s, $"before READY ({e.Message})");
+            return await ExitedAsync(s, "before the agent was READY").ConfigureAwait(false);
         }
         Progress?.Invoke($"READY after {clock.Elapsed.TotalSeconds:0.00} s: {info}");
 
@@ -97,8 +98,10 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
         var deadline = Task.Delay(Timeout.InfiniteTimeSpan, wall.Token);
         var done = await Task.WhenAny(work, fatal, s.Process.Exited, deadline).ConfigureAwait(false);
         if (done == fatal && fatal.IsCompletedSuccessfully) return await PanicAsync(s, fatal.Result, "during the run").ConfigureAwait(false);
-        if (done == s.Process.Exited) return s.Watcher.FirstFatal is { } f ? await PanicAsync(s, f, "then QEMU exited").ConfigureAwait(false) : Exited(s, "during the run");
-        if (done == deadline || (done == fatal && !ct.IsCancellationRequested))
+        // A faulted console wait means the console closed: QEMU is gone.
+        if (done == s.Process.Exited || (done == fatal && fatal.IsFaulted))
+            return s.Watcher.FirstFatal is { } f ? await PanicAsync(s, f, "then QEMU exited").ConfigureAwait(false) : await ExitedAsync(s, "during the run").ConfigureAwait(false);
+        if (done == deadline || done == fatal)
             return await HangAsync(s, VerdictKind.Timeout, $"the run passed its wall-clock deadline of {deadlines.Wall.TotalSeconds:0} s").ConfigureAwait(false);
         try
         {
@@ -124,11 +127,19 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
         }
     }
 
-    private static Verdict Exited(VmSession s, string when)
+    /// <summary>
+    /// QEMU went away.  With nothing on the console and a failure status it
+    /// never ran the guest (bad kernel path, bad option): infrastructure.
+    /// </summary>
+    private static async Task<Verdict> ExitedAsync(VmSession s, string when)
     {
+        await Task.WhenAny(s.Process.Exited, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
         long status = s.Process.Exited.IsCompletedSuccessfully ? s.Process.Exited.Result : -1;
+        await Task.Delay(200).ConfigureAwait(false); // let the output pump drain
         var qemu = s.Process.OutputTail.Trim();
-        return new Verdict(VerdictKind.LostConnection, $"QEMU exited with status {status} {when}" + (qemu.Length > 0 ? $": {qemu}" : ""));
+        var summary = $"QEMU exited with status {status} {when}" + (qemu.Length > 0 ? $": {qemu}" : "");
+        bool neverRan = status != 0 && s.Console.Position == 0;
+        return new Verdict(neverRan ? VerdictKind.InfrastructureError : VerdictKind.LostConnection, summary);
     }
 
     /// <summary>A panic: NetBSD's ddb has already stopped the kernel; ask it for stacks.</summary>

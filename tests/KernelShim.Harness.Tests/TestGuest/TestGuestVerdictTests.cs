@@ -1,0 +1,214 @@
+using KernelShim.Bindings;
+using KernelShim.Harness.Agent;
+using KernelShim.Harness.Devices;
+using KernelShim.Harness.Machine;
+using KernelShim.Harness.Sessions;
+using KernelShim.Harness.TestGuest;
+using KernelShim.Harness.Tests.Runner;
+using KernelShim.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace KernelShim.Harness.Tests.TestGuest;
+
+/// <summary>
+/// Every verdict path, for real: the test guest boots under QEMU (TCG) in
+/// the runner container and is told to panic, hang, garble or go silent.
+/// </summary>
+[TestFixture, Category("Docker")]
+public class TestGuestVerdictTests : DockerTestBase
+{
+    private string _kernel = "";
+    private string _work = "";
+
+    [OneTimeSetUp]
+    public void BuildGuest() => _kernel = TestGuestKernel.Build();
+
+    [SetUp]
+    public void FreshWorkDir() => _work = Directory.CreateTempSubdirectory("kshim-tg-").FullName;
+
+    [TearDown]
+    public void RemoveWorkDir()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+            TestContext.Out.WriteLine($"work directory kept: {_work}");
+        else
+            Directory.Delete(_work, recursive: true);
+    }
+
+    private static readonly RunDeadlines Quick = new()
+    {
+        Boot = TimeSpan.FromSeconds(30), Wall = TimeSpan.FromSeconds(60), Request = TimeSpan.FromSeconds(5),
+    };
+
+    private GuestRun Run(MachineSpec? spec = null, RunDeadlines? deadlines = null) =>
+        new(new DockerQemuBackend(Runner, Image), spec ?? TestGuestKernel.Spec(_kernel, _work), deadlines ?? Quick)
+        {
+            Target = "test guest",
+            Progress = line => TestContext.Progress.WriteLine(line),
+        };
+
+    private static void Report(Verdict v)
+    {
+        TestContext.Out.WriteLine(v);
+        foreach (var e in v.Evidence) TestContext.Out.WriteLine($"--- {e.Name}{(e.File is null ? "" : $" ({e.File})")}\n{e.Text}");
+        TestContext.Out.WriteLine($"--- console tail\n{v.ConsoleTail}");
+    }
+
+    [Test]
+    public async Task BootsToReadyAndAnswersIoctlsThroughTheModelInside()
+    {
+        var v = await Run().RunAsync((s, ready, ct) =>
+        {
+            Assert.That(ready.AgentKind, Is.EqualTo(uvmshim_target.UVMSHIM_TARGET_TESTGUEST));
+            var client = new UvmshimClient(new AgentDevice(s.Agent, DeviceKind.TestGuest, "test guest"));
+            var version = client.Version();
+            Assert.That(version.abi_version, Is.EqualTo(UvmshimIoctl.UVMSHIM_ABI_VERSION));
+            uint m = client.CreateMap(64 * 4096, uvmshim_policy.UVMSHIM_POLICY_MERGE_ALLOC);
+            client.Map(m, 0, 4 * 4096, flags: UvmshimIoctl.UVMSHIM_MAPF_FIXED);
+            var merged = client.Map(m, 4 * 4096, 4 * 4096, flags: UvmshimIoctl.UVMSHIM_MAPF_FIXED);
+            Assert.That(merged.outcome, Is.EqualTo((uint)uvmshim_outcome.UVMSHIM_OUTCOME_BACK_MERGE));
+            Assert.That(client.Dump(m), Has.Length.EqualTo(1));
+            return Task.FromResult(Verdict.Passed("ioctls answered"));
+        });
+        Report(v);
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.Passed), v.ToString());
+        Assert.That(v.Target, Does.Contain("tcg"), "the accelerator is recorded in the verdict");
+    }
+
+    [Test]
+    public async Task PanicIsAPanicVerdictWithDdbEvidence()
+    {
+        var v = await Run().RunAsync(async (s, _, ct) =>
+        {
+            await TestGuestKernel.FaultAsync(s.Agent, kshim_fault_mode.KSHIM_FAULT_PANIC, ct: ct);
+            await Task.Delay(TimeSpan.FromSeconds(30), ct);
+            return Verdict.Passed("should not get here");
+        });
+        Report(v);
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.Panic));
+        Assert.That(v.Summary, Does.Contain("DiagnosticAssertion"));
+        Assert.That(v.Evidence.Single(e => e.Name == "ddb").Text, Does.Contain("db{0}>"));
+        Assert.That(File.ReadAllText(v.Evidence.Single(e => e.Name == "console").File!), Does.Contain("panic: kernel diagnostic assertion"));
+    }
+
+    [Test]
+    public async Task LockingAgainstMyselfIsAPanicOfItsOwnKind()
+    {
+        var v = await Run().RunAsync(async (s, _, ct) =>
+        {
+            await TestGuestKernel.FaultAsync(s.Agent, kshim_fault_mode.KSHIM_FAULT_LOCK_AGAINST_MYSELF, ct: ct);
+            await Task.Delay(TimeSpan.FromSeconds(30), ct);
+            return Verdict.Passed("should not get here");
+        });
+        Report(v);
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.Panic));
+        Assert.That(v.Summary, Does.Contain("LockingAgainstMyself"));
+    }
+
+    [Test]
+    public async Task AHangIsATimeoutWithADdbTranscriptFromABreak()
+    {
+        var v = await Run().RunAsync(async (s, _, ct) =>
+        {
+            await TestGuestKernel.FaultAsync(s.Agent, kshim_fault_mode.KSHIM_FAULT_HANG, ct: ct);
+            await s.Agent.RequestAsync(kshim_frame_type.KSHIM_FRAME_HELLO, Array.Empty<byte>(), Quick.Request, ct);
+            return Verdict.Passed("should not get here");
+        });
+        Report(v);
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.Timeout));
+        Assert.That(v.Summary, Does.Contain("stopped answering"));
+        Assert.That(v.Evidence.Single(e => e.Name == "ddb").Text, Does.Contain("db{0}>"));
+    }
+
+    [Test]
+    public async Task SilenceWhileTheConsoleTicksIsATimeout()
+    {
+        var v = await Run().RunAsync(async (s, _, ct) =>
+        {
+            await TestGuestKernel.FaultAsync(s.Agent, kshim_fault_mode.KSHIM_FAULT_SILENT, ct: ct);
+            await s.Agent.RequestAsync(kshim_frame_type.KSHIM_FRAME_HELLO, Array.Empty<byte>(), Quick.Request, ct);
+            return Verdict.Passed("should not get here");
+        });
+        Report(v);
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.Timeout));
+    }
+
+    [Test]
+    public async Task GarbledFramesAreRecoveredByCrcAndRetry()
+    {
+        AgentChannelStats? stats = null;
+        var v = await Run().RunAsync(async (s, _, ct) =>
+        {
+            await TestGuestKernel.FaultAsync(s.Agent, kshim_fault_mode.KSHIM_FAULT_GARBLE, 3, ct);
+            var client = new UvmshimClient(new AgentDevice(s.Agent, DeviceKind.TestGuest, "test guest"));
+            for (int i = 0; i < 5; i++) client.Version();
+            stats = s.Agent.Stats;
+            return Verdict.Passed("recovered");
+        });
+        Report(v);
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.Passed), v.ToString());
+        Assert.That(stats!.FramesBadCrc + stats.GarbageBytes, Is.GreaterThan(0), "the guest really garbled frames");
+        Assert.That(stats.Resends, Is.GreaterThanOrEqualTo(3));
+    }
+
+    [Test]
+    public async Task AnAgentRestartIsALostConnection()
+    {
+        var v = await Run().RunAsync(async (s, _, ct) =>
+        {
+            await TestGuestKernel.FaultAsync(s.Agent, kshim_fault_mode.KSHIM_FAULT_REBOOT, ct: ct);
+            await s.Agent.RequestAsync(kshim_frame_type.KSHIM_FRAME_HELLO, Array.Empty<byte>(), Quick.Request, ct);
+            return Verdict.Passed("should not get here");
+        });
+        Report(v);
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.LostConnection));
+        Assert.That(v.Summary, Does.Contain("restarted"));
+    }
+
+    [Test]
+    public async Task QemuDyingMidRunIsALostConnection()
+    {
+        var v = await Run().RunAsync(async (s, _, ct) =>
+        {
+            await s.Process.KillAsync();
+            await s.Agent.RequestAsync(kshim_frame_type.KSHIM_FRAME_HELLO, Array.Empty<byte>(), Quick.Request, ct);
+            return Verdict.Passed("should not get here");
+        });
+        Report(v);
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.LostConnection));
+    }
+
+    [Test]
+    public async Task TheWallClockDeadlineEndsARun()
+    {
+        var v = await Run(deadlines: Quick with { Wall = TimeSpan.FromSeconds(8) }).RunAsync(async (s, _, ct) =>
+        {
+            await Task.Delay(TimeSpan.FromMinutes(5), CancellationToken.None);
+            return Verdict.Passed("should not get here");
+        });
+        Report(v);
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.Timeout));
+        Assert.That(v.Summary, Does.Contain("wall-clock"));
+    }
+
+    [Test]
+    public async Task ADiskThatBootsNothingIsNoOutput()
+    {
+        var disk = Path.Combine(_work, "blank.img");
+        await File.WriteAllBytesAsync(disk, new byte[1 << 20]);
+        var spec = TestGuestKernel.Spec(_kernel, _work) with { Boot = BootMethod.DiskImage, BootImage = disk };
+        var v = await Run(spec, Quick with { Boot = TimeSpan.FromSeconds(5) }).RunAsync((_, _, _) => Task.FromResult(Verdict.Passed("no")));
+        Report(v);
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.NoOutput));
+    }
+
+    [Test]
+    public async Task AMissingKernelIsAnInfrastructureError()
+    {
+        var spec = TestGuestKernel.Spec(Path.Combine(_work, "no-such-kernel"), _work);
+        var v = await Run(spec).RunAsync((_, _, _) => Task.FromResult(Verdict.Passed("no")));
+        Report(v);
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.InfrastructureError));
+        Assert.That(v.Summary, Does.Contain("no-such-kernel"));
+    }
+}
