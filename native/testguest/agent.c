@@ -231,8 +231,10 @@ execute(const struct kshim_frame_hdr *h, const uint8_t *payload)
 		if (h->length != sizeof(f))
 			return KSHIM_NAK_BAD_LENGTH;
 		memcpy(&f, payload, sizeof(f));
-		if (!fault_valid(f.mode))
-			return KSHIM_NAK_BAD_REQUEST;
+		if (!fault_valid(f.mode)) {
+			answer(h, put_status(NETBSD_EINVAL));
+			return 0;
+		}
 		answer(h, put_status(0));
 		fault_inject(f.mode, f.count);
 		return 0;
