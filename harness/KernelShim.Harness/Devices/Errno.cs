@@ -7,7 +7,7 @@ public static class Errno
 {
     private static readonly Dictionary<int, string> Names = typeof(UvmshimIoctl)
         .GetFields()
-        .Where(f => f.IsLiteral && f.Name.StartsWith("UVMSHIM_E", StringComparison.Ordinal))
+        .Where(f => f.IsLiteral && System.Text.RegularExpressions.Regex.IsMatch(f.Name, "^UVMSHIM_E[A-Z0-9]+$"))
         .ToDictionary(f => Convert.ToInt32(f.GetRawConstantValue()), f => f.Name["UVMSHIM_".Length..]);
 
     public static string Name(int errno) =>
