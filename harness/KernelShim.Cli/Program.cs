@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Spectre.Console;
 using KernelShim.Cli.Commands;
 
 namespace KernelShim.Cli;
@@ -12,6 +13,13 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Logs and CI: plain text, wide enough for the tables.
+            AnsiConsole.Profile.Width = 132;
+            AnsiConsole.Profile.Capabilities.Ansi = false;
+            AnsiConsole.Profile.Capabilities.ColorSystem = ColorSystem.NoColors;
+        }
         var root = new RootCommand("KernelShim: test NetBSD's UVM map-entry merging and splitting (PR 24039)")
         {
             RunCommand.Create(),

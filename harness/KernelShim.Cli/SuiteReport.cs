@@ -10,7 +10,7 @@ public static class SuiteReport
     public static void PrintPolicyTable(IReadOnlyList<CaseResult> results, string where)
     {
         var table = new Table().Title($"Scenario suite on the {where}, per policy");
-        foreach (var col in new[] { "policy", "cases", "passed", "entries", "peak", "merges", "clips", "allocs under lock", "PR 24039 deadlock" })
+        foreach (var col in new[] { "policy", "cases", "passed", "entries", "peak", "merges", "clips", "locked allocs", "deadlock" })
             table.AddColumn(new TableColumn(col).RightAligned());
         foreach (var g in results.GroupBy(r => r.Policy))
         {
@@ -28,7 +28,8 @@ public static class SuiteReport
         }
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]entries: live entries left at the end of each case, summed; peak: the largest map seen; " +
-                               "allocs under lock: map-entry allocations made while the map was write-locked.[/]");
+                               "locked allocs: map-entry allocations made while the map was write-locked; " +
+                               "deadlock: the PR 24039 cycle formed.[/]");
     }
 
     /// <summary>Prints `N passed, N failed` and returns the exit code.</summary>
