@@ -92,6 +92,11 @@
 #include <stddef.h>
 #endif
 
+/* <sys/types.h> does not promise NULL to a kernel module. */
+#ifndef NULL
+#define NULL	((void *)0)
+#endif
+
 #define KSHIM_LOCK_READ		1
 #define KSHIM_LOCK_WRITE	2
 

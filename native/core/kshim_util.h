@@ -15,6 +15,11 @@
 #include <stddef.h>
 #endif
 
+/* <sys/types.h> does not promise NULL to a kernel module. */
+#ifndef NULL
+#define NULL	((void *)0)
+#endif
+
 #define KSHIM_OFFSETOF(type, member)	__builtin_offsetof(type, member)
 #define KSHIM_NELEM(a)			(sizeof(a) / sizeof((a)[0]))
 #define KSHIM_MIN(a, b)			((a) < (b) ? (a) : (b))

@@ -34,10 +34,12 @@
  * Evidence is recorded at detection; the cycle then stands hold_ms more
  * (skipped with CYCLEF_RECOVER) and is broken as the module's watchdog
  * breaks it, by releasing the memory directly (wired pages and pool
- * slots); the unmap then completes.  If the unmapper is blocked with no
- * cycle (memory wired by PRESSURE, not by the reclaimer) the verdict is
- * ERROR with ETIMEDOUT.  The watchdog fires once; anything still blocked
- * after that is abandoned (ETIMEDOUT), never waited for.
+ * slots); the unmap then completes.  Memory wired by PRESSURE before the
+ * run counts as the reclaimer's (the cycle owns the pressure), but is not
+ * released by the break.  The watchdog fires once; if the unmapper is
+ * still blocked after that (PRESSURE keeps memory at free_min and the pool
+ * had no slot to give back), it is abandoned: error ETIMEDOUT, never a
+ * wait.
  */
 #include "model_dev.h"
 #include "model_map.h"
@@ -88,8 +90,12 @@ owner(const struct sim *s, int res)
 
 	if (res == RES_LOCK)
 		return s->lock_owner;
-	/* Memory: the reclaimer's wired pages, while it still holds them. */
-	if (s->md->md_phys.ph_cycle > 0 && s->th[R].state != DONE)
+	/*
+	 * A cycle owns the memory pressure (PRESSURE is EBUSY meanwhile):
+	 * until it has given its pages back, the reclaimer stands for all
+	 * wired memory, including what PRESSURE wired before the run.
+	 */
+	if (s->th[R].state != DONE)
 		return R;
 	return NOBODY;
 }

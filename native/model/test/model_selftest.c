@@ -652,7 +652,7 @@ test_cycle(uint32_t policy, uint32_t flags)
 static void
 test_cycle_errors(void)
 {
-	uint64_t h = dev_open(0);
+	uint64_t h = dev_open(0), h2;
 	struct uvmshim_cycle c;
 	struct uvmshim_pressure q;
 	int err;
@@ -668,6 +668,33 @@ test_cycle_errors(void)
 	c.reserved[2] = 1;
 	EQ(kshim_model_ioctl(h, UVMSHIM_IOC_CYCLE, &c), UVMSHIM_EINVAL);
 	c.reserved[2] = 0;
+
+	/* Memory already at free_min by PRESSURE: still the same deadlock. */
+	q = pressure(h, UVMSHIM_PRESSURE_QUERY, 0, 0, &err);
+	pressure(h, UVMSHIM_PRESSURE_WIRE, 0, q.free_pages - q.free_min - 1,
+	    &err);
+	EQ(err, 0);
+	EQ(kshim_model_ioctl(h, UVMSHIM_IOC_CYCLE, &c), 0);
+	EQ(c.verdict, UVMSHIM_CYCLE_DEADLOCK);
+	EQ(c.error, 0);
+	EQ(c.clips, 2);
+	pressure(h, UVMSHIM_PRESSURE_RELEASE, 0, 0, &err);
+
+	/*
+	 * One entry per page and PRESSURE at free_min: breaking the cycle
+	 * frees nothing the unmapper can use.  It is abandoned, not waited
+	 * for.
+	 */
+	h2 = dev_open(1);
+	q = pressure(h2, UVMSHIM_PRESSURE_QUERY, 0, 0, &err);
+	pressure(h2, UVMSHIM_PRESSURE_WIRE, 0, q.free_pages - q.free_min - 1,
+	    &err);
+	EQ(err, 0);
+	EQ(kshim_model_ioctl(h2, UVMSHIM_IOC_CYCLE, &c), 0);
+	EQ(c.verdict, UVMSHIM_CYCLE_DEADLOCK);
+	EQ(c.error, UVMSHIM_ETIMEDOUT);
+	EQ(c.clips, 0);
+	EQ(kshim_model_close(h2), 0);
 
 	/* All memory wired by PRESSURE: the setup cannot even merge. */
 	q = pressure(h, UVMSHIM_PRESSURE_QUERY, 0, 0, &err);
