@@ -28,8 +28,14 @@ model_map_enter(struct model_map *m, const struct kshim_map_args *a,
 	/* Before the lock. */
 	if (m->mm_policy == UVMSHIM_POLICY_MERGE_ALLOC)
 		model_pool_refill(pool, MODEL_MERGE_ALLOC_LOWAT);
-	if (m->mm_policy == UVMSHIM_POLICY_MERGE_RESERVE) {
-		/* NetBSD 3-5: uvm_map allocates before it locks. */
+	if (m->mm_policy == UVMSHIM_POLICY_MERGE_RESERVE ||
+	    m->mm_policy == UVMSHIM_POLICY_MODERN) {
+		/*
+		 * NetBSD 3-5 and 6+: uvm_map allocates its new entry before
+		 * it locks, and frees (6+) or parks (3-5) it after the lock
+		 * when the mapping merged instead.  Only splits allocate
+		 * under the lock.
+		 */
 		error = model_pool_ensure(pool, 1, 0, &why);
 		if (error != 0)
 			return model_map_blocked(eff, w, &why, error);

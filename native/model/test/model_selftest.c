@@ -583,7 +583,8 @@ test_pressure(void)
 	EQ(stats(h, modern).unmaps, 0);
 	EQ(do_map(h, modern, 20 * PS, PS, RW, UVMSHIM_MAPF_FIXED, NULL),
 	    UVMSHIM_ENOMEM);
-	EQ(do_map(h, modern, 10 * PS, PS, RW, 0, NULL), 0);	/* merges */
+	/* 6+ allocates its entry before the lock even when it will merge. */
+	EQ(do_map(h, modern, 10 * PS, PS, RW, 0, NULL), UVMSHIM_ENOMEM);
 	EQ(do_unmap(h, nomerge, PS, 2 * PS, NULL), 0);		/* no clip */
 	EQ(do_unmap(h, reserve, PS, 2 * PS, NULL), 0);		/* parked */
 	EQ(stats(h, reserve).reserve_uses, 2);
@@ -690,10 +691,17 @@ test_cycle_errors(void)
 	pressure(h2, UVMSHIM_PRESSURE_WIRE, 0, q.free_pages - q.free_min - 1,
 	    &err);
 	EQ(err, 0);
+	/*
+	 * MERGE_ALLOC: its merges allocate nothing (MODERN would already
+	 * fail the setup here, allocating each mapping's entry before it
+	 * locks).
+	 */
+	c.policy = UVMSHIM_POLICY_MERGE_ALLOC;
 	EQ(kshim_model_ioctl(h2, UVMSHIM_IOC_CYCLE, &c), 0);
 	EQ(c.verdict, UVMSHIM_CYCLE_DEADLOCK);
 	EQ(c.error, UVMSHIM_ETIMEDOUT);
 	EQ(c.clips, 0);
+	c.policy = UVMSHIM_POLICY_DEFAULT;
 	EQ(kshim_model_close(h2), 0);
 
 	/* All memory wired by PRESSURE: the setup cannot even merge. */
@@ -887,6 +895,11 @@ check_invariants(struct rstate *st)
 	if (st->policy == UVMSHIM_POLICY_MERGE_RESERVE) {
 		CHECK(s.entry_allocs - s.entry_frees >= s.nentries, "parked");
 		EQ(s.entry_allocs_locked, 0);
+	} else if (st->policy == UVMSHIM_POLICY_MODERN ||
+	    st->policy == UVMSHIM_POLICY_DEFAULT) {
+		/* 6+: a map's entry is allocated before the lock, a clip's under it. */
+		EQ(s.entry_allocs - s.entry_frees, s.nentries);
+		EQ(s.entry_allocs_locked, s.clips_start + s.clips_end);
 	} else {
 		EQ(s.entry_allocs - s.entry_frees, s.nentries);
 		EQ(s.entry_allocs_locked, s.entry_allocs);
