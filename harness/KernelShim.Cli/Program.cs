@@ -25,6 +25,7 @@ public static class Program
             RunCommand.Create(),
             DoctorCommand.Create(),
             ImageCommand.Create(),
+            BenchCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -11,6 +11,16 @@ public sealed record AgentClientOptions
 
     /// <summary>How many times one request is sent before giving up.</summary>
     public int MaxAttempts { get; init; } = 6;
+
+    /// <summary>
+    /// The serial line's slowest direction (QEMU's 16550 moves about 220 KiB/s into a
+    /// guest): a frame's own transfer time is added to <see cref="ResendAfter"/>.
+    /// </summary>
+    public int LineBytesPerSecond { get; init; } = 100_000;
+
+    /// <summary>How long to wait for an answer before resending a request of this size.</summary>
+    public TimeSpan ResendAfterFor(int requestBytes) =>
+        ResendAfter + TimeSpan.FromSeconds((double)requestBytes / LineBytesPerSecond);
 }
 
 /// <summary>Counters a report can show about the channel's health.</summary>
@@ -104,7 +114,7 @@ public sealed class AgentClient : IAsyncDisposable
                     throw new AgentTimeoutException($"{type} id={id}: no valid answer after {_options.MaxAttempts} attempts");
                 if (attempts > 1) Stats.Resends++;
                 await SendAsync(frame, whole.Token).ConfigureAwait(false);
-                var answer = await AwaitAnswerAsync(id, type, whole.Token).ConfigureAwait(false);
+                var answer = await AwaitAnswerAsync(id, type, _options.ResendAfterFor(frame.Length), whole.Token).ConfigureAwait(false);
                 if (answer is not null) return answer;
             }
         }
@@ -116,10 +126,10 @@ public sealed class AgentClient : IAsyncDisposable
     }
 
     /// <summary>The answer's payload, or null when the request must be resent.</summary>
-    private async Task<byte[]?> AwaitAnswerAsync(uint id, kshim_frame_type type, CancellationToken ct)
+    private async Task<byte[]?> AwaitAnswerAsync(uint id, kshim_frame_type type, TimeSpan resendAfter, CancellationToken ct)
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        attempt.CancelAfter(_options.ResendAfter);
+        attempt.CancelAfter(resendAfter);
         while (true)
         {
             DecodeEvent ev;

@@ -14,9 +14,26 @@ public sealed class DdbCapture(ConsoleLog console, ConsoleWatcher watcher)
     /// <summary>How long ddb gets to print a prompt after a BREAK or a command.</summary>
     public TimeSpan PromptTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>The commands for a hang: all stacks, processes, locks, and the test map.</summary>
+    /// <summary>The commands for a hang: processes, locks, the test map; then a stack per sleeping LWP (see <see cref="CaptureHangAsync"/>).</summary>
     public static IReadOnlyList<string> HangCommands(ulong? mapKva) =>
-        ["bt/a", "ps", "show all locks", .. mapKva is { } a ? new[] { $"show map/f 0x{a:x}" } : []];
+        ["ps", "show all locks", .. mapKva is { } a ? new[] { $"show map/f 0x{a:x}" } : []];
+
+    /// <summary>At most this many per-LWP stacks after a hang.</summary>
+    public int MaxStacks { get; init; } = 12;
+
+    /// <summary>
+    /// A hang's evidence: <see cref="HangCommands"/>, then `bt/a ADDR` for each
+    /// LWP that `ps` shows waiting on something (plain `bt` only shows the
+    /// CPU's current thread, which is rarely a party to the deadlock).
+    /// </summary>
+    public async Task<DdbTranscript> CaptureHangAsync(ulong? mapKva, CancellationToken ct = default)
+    {
+        var first = await CaptureAsync(["bt", .. HangCommands(mapKva)], continueAfter: false, ct).ConfigureAwait(false);
+        if (!first.Entered) return first;
+        var lwps = DdbPs.SleepingLwps(first.Text).Take(MaxStacks).Select(a => $"bt/a 0x{a:x}").ToList();
+        var stacks = await CaptureAsync(lwps, continueAfter: true, ct).ConfigureAwait(false);
+        return new DdbTranscript(true, first.Text + stacks.Text);
+    }
 
     /// <summary>
     /// Enter ddb (unless the kernel already sits at a prompt), run the

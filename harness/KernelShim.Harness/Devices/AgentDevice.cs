@@ -23,7 +23,10 @@ public sealed unsafe class AgentDevice(AgentClient client, DeviceKind kind, stri
     public int Ioctl<T>(uint cmd, ref T arg, params DeviceBuffer[] buffers) where T : unmanaged
     {
         var request = Encode(cmd, ref arg, buffers);
-        var answer = client.RequestAsync(kshim_frame_type.KSHIM_FRAME_IOCTL, request, Deadline)
+        // Big buffers take seconds on a serial line: the deadline grows with them.
+        int outBytes = buffers.Where(b => b.Direction.HasFlag(BufferDirection.Out)).Sum(b => b.Data.Length);
+        var deadline = Deadline + TimeSpan.FromSeconds((request.Length + outBytes) / 50_000.0);
+        var answer = client.RequestAsync(kshim_frame_type.KSHIM_FRAME_IOCTL, request, deadline)
             .GetAwaiter().GetResult();
         return Decode(answer, ref arg, buffers);
     }

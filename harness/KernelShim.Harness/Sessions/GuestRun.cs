@@ -157,7 +157,7 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
     private static async Task<Verdict> HangAsync(VmSession s, VerdictKind kind, string summary)
     {
         var ddb = new DdbCapture(s.Console, s.Watcher) { PromptTimeout = TimeSpan.FromSeconds(10) };
-        var transcript = await ddb.CaptureAsync(DdbCapture.HangCommands(null), continueAfter: true).ConfigureAwait(false);
+        var transcript = await ddb.CaptureHangAsync(null).ConfigureAwait(false);
         return new Verdict(kind, summary + (transcript.Entered ? "; ddb transcript captured" : "; ddb did not answer a BREAK"))
         {
             Evidence = [new Evidence("ddb", transcript.Text)],

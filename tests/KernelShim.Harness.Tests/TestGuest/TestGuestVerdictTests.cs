@@ -117,7 +117,9 @@ public class TestGuestVerdictTests : DockerTestBase
         Report(v);
         Assert.That(v.Kind, Is.EqualTo(VerdictKind.Timeout));
         Assert.That(v.Summary, Does.Contain("stopped answering"));
-        Assert.That(v.Evidence.Single(e => e.Name == "ddb").Text, Does.Contain("db{0}>"));
+        var ddb = v.Evidence.Single(e => e.Name == "ddb").Text;
+        Assert.That(ddb, Does.Contain("db{0}>"));
+        Assert.That(ddb, Does.Contain("bt/a 0x"), "a stack for each sleeping LWP that ps listed");
     }
 
     [Test]

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Text.Json;
+using KernelShim.Bindings;
+using KernelShim.Harness;
+using KernelShim.Harness.Bench;
+using KernelShim.Harness.Devices;
+using KernelShim.Harness.Machine;
+using KernelShim.Harness.Runner;
+using KernelShim.Harness.TestGuest;
+using Spectre.Console;
+
+namespace KernelShim.Cli.Commands;
+
+/// <summary>`kshim bench`: the model's cost against entry count, and the harness's overhead against bare QEMU.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var vm = new Option<bool>("--no-vm") { Description = "skip the QEMU/Docker measurements" };
+        var reps = new Option<int>("--boots") { Description = "boots per backend (the median is reported)", DefaultValueFactory = _ => 3 };
+        var cmd = new Command("bench", "Benchmarks: model ops/s at 10, 1k, 100k allocations per policy; Docker vs bare QEMU") { vm, reps };
+        cmd.SetAction((pr, ct) => RunAsync(!pr.GetValue(vm), pr.GetValue(reps), ct));
+        return cmd;
+    }
+
+    private static async Task<int> RunAsync(bool withVm, int boots, CancellationToken ct)
+    {
+        var outDir = Path.Combine(RepoPaths.Root, "build", "bench");
+        Directory.CreateDirectory(outDir);
+        var points = ModelTable();
+        List<VmTiming>? timings = null;
+        if (withVm) timings = await VmTableAsync(boots, ct);
+        var json = Path.Combine(outDir, "bench.json");
+        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { model = points, vm = timings },
+            new JsonSerializerOptions { WriteIndented = true }), ct);
+        AnsiConsole.MarkupLineInterpolated($"figures written to {json}");
+        return ExitCodes.Passed;
+    }
+
+    private static List<OpsPoint> ModelTable()
+    {
+        using var device = new ModelDevice();
+        var bench = new ModelBench(device);
+        var points = new List<OpsPoint>();
+        var table = new Table().Title("Model: lookup + free/re-allocate mix after N one-page allocations side by side (ran on the model, not NetBSD)")
+            .AddColumns("policy", "N", "entries", "ops/s", "ns/op in target");
+        foreach (var policy in new[] { uvmshim_policy.UVMSHIM_POLICY_MERGE_ALLOC, uvmshim_policy.UVMSHIM_POLICY_NOMERGE,
+                     uvmshim_policy.UVMSHIM_POLICY_MERGE_RESERVE, uvmshim_policy.UVMSHIM_POLICY_MODERN })
+            foreach (int n in new[] { 10, 1000, 100_000 })
+            {
+                bench.Measure(policy, n); // warm-up
+                var p = bench.Measure(policy, n);
+                points.Add(p);
+                table.AddRow(p.Policy, p.Allocations.ToString("N0"), p.Entries.ToString("N0"),
+                    p.OpsPerSecond.ToString("N0"), p.NsPerOpInTarget.ToString("N0"));
+            }
+        AnsiConsole.Write(table);
+        return points;
+    }
+
+    private static async Task<List<VmTiming>> VmTableAsync(int boots, CancellationToken ct)
+    {
+        var kernel = TestGuestKernel.Build();
+        var accel = AccelSelector.Choose(AccelMode.Auto, HostVirtualization.Probe());
+        await using var runner = new DockerRunner();
+        var image = (await new RunnerImage(runner).EnsureAsync(null, ct)).Tag;
+        var backends = new IMachineBackend[] { new LocalQemuBackend(), new DockerQemuBackend(runner, image) };
+        var medians = new List<VmTiming>();
+        foreach (var backend in backends)
+        {
+            var runs = new List<VmTiming>();
+            for (int i = 0; i < boots; i++)
+                runs.Add(await VmBench.MeasureAsync(backend, w => TestGuestKernel.Spec(kernel, w, accel), DeviceKind.TestGuest, ct: ct));
+            medians.Add(new VmTiming(backend.Name,
+                Median(runs.Select(r => r.ReadySeconds)), Median(runs.Select(r => r.RoundTripMs)),
+                Median(runs.Select(r => r.SingleOpUs)), Median(runs.Select(r => r.BatchedOpUs))));
+        }
+        var bare = medians[0];
+        var table = new Table().Title($"Test guest under QEMU ({accel}): harness in Docker against bare QEMU, median of {boots} boots")
+            .AddColumns("backend", "start to READY", "ioctl round trip", "map, one per ioctl", "unmap, batched");
+        foreach (var m in medians)
+            table.AddRow(m.Backend,
+                $"{m.ReadySeconds:0.000} s (x{m.ReadySeconds / bare.ReadySeconds:0.00})",
+                $"{m.RoundTripMs:0.000} ms (x{m.RoundTripMs / bare.RoundTripMs:0.00})",
+                $"{m.SingleOpUs:0} us/op (x{m.SingleOpUs / bare.SingleOpUs:0.00})",
+                $"{m.BatchedOpUs:0.0} us/op (x{m.BatchedOpUs / bare.BatchedOpUs:0.00})");
+        AnsiConsole.Write(table);
+        return medians;
+    }
+
+    private static double Median(IEnumerable<double> xs)
+    {
+        var s = xs.Order().ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+}
