@@ -26,6 +26,7 @@ public static class Program
             DoctorCommand.Create(),
             ImageCommand.Create(),
             BenchCommand.Create(),
+            ReproduceCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using KernelShim.Bindings;
+using KernelShim.Harness.Ddb;
+using KernelShim.Harness.Devices;
+using KernelShim.Harness.Scenarios;
+using KernelShim.Harness.Sessions;
+using KernelShim.Harness.Verdicts;
+using Spectre.Console;
+
+namespace KernelShim.Cli.Commands;
+
+/// <summary>`kshim reproduce pr24039`: the deadlock on demand, with evidence; exit 0 when reproduced.</summary>
+public static class ReproduceCommand
+{
+    public static Command Create()
+    {
+        var target = new Option<string>("--target") { Description = "qemu (a NetBSD kernel) or model", DefaultValueFactory = _ => "qemu" };
+        target.AcceptOnlyFromAmong("model", "qemu");
+        var bound = new Option<uint>("--bound-ms") { Description = "the watchdog's bound", DefaultValueFactory = _ => 1000 };
+        var hold = new Option<uint>("--hold-ms") { Description = "how long the cycle stands after detection (ddb captures stacks meanwhile)", DefaultValueFactory = _ => 8000 };
+        var nb = new NetBsdOptions();
+        var pr24039 = new Command("pr24039", "Form the PR 24039 cycle under merging, capture evidence, recover, then show no-merge completing") { target, bound, hold };
+        nb.AddTo(pr24039);
+        pr24039.SetAction((pr, ct) => pr.GetValue(target) == "model"
+            ? Task.FromResult(OnModel(pr.GetValue(bound)))
+            : OnNetBsdAsync(nb.Read(pr), pr.GetValue(bound), pr.GetValue(hold), ct));
+        return new Command("reproduce", "Reproduce a known deadlock on demand") { pr24039 };
+    }
+
+    private static int OnModel(uint bound)
+    {
+        using var device = new ModelDevice();
+        AnsiConsole.MarkupLine("Target: the reference model (not a NetBSD kernel), policy merge-alloc (pre-1.153).");
+        var r = Pr24039Reproduction.RunAsync(device, uvmshim_policy.UVMSHIM_POLICY_MERGE_ALLOC, null, bound, 0).GetAwaiter().GetResult();
+        return Print(r);
+    }
+
+    private static async Task<int> OnNetBsdAsync(NetBsdOptions.Values nb, uint bound, uint hold, CancellationToken ct)
+    {
+        await using var prepared = await NetBsdOptions.PrepareAsync(nb, ct);
+        if (prepared.Setup is null) return prepared.ExitCode;
+        ReproductionResult? result = null;
+        var run = prepared.Setup.NewRun(new RunDeadlines(), line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), out var work);
+        var verdict = await run.RunAsync(async (s, ready, token) =>
+        {
+            if (ready.ModuleError != 0)
+                return new Verdict(VerdictKind.InfrastructureError, $"the agent could not load uvmshim.kmod: errno {ready.ModuleError}");
+            var device = new AgentDevice(s.Agent, DeviceKind.Kernel, ready.OsVersion) { Deadline = TimeSpan.FromMilliseconds(bound + hold) + TimeSpan.FromSeconds(60) };
+            var ddb = new DdbCapture(s.Console, s.Watcher);
+            result = await Pr24039Reproduction.RunAsync(device, uvmshim_policy.UVMSHIM_POLICY_DEFAULT,
+                c => ddb.CaptureHangAsync(null, c), bound, hold, token);
+            return result.Reproduced ? Verdict.Passed("reproduced") : Verdict.Failed("not reproduced");
+        }, ct);
+        AnsiConsole.MarkupLineInterpolated($"Target: [bold]{verdict.Target}[/]");
+        if (result is null)
+        {
+            VerdictReport.Print(verdict, work);
+            return verdict.Kind == VerdictKind.InfrastructureError ? ExitCodes.Infrastructure : ExitCodes.VerdictNotPassed;
+        }
+        if (result.Stacks is { Entered: true } st)
+        {
+            AnsiConsole.MarkupLine("--- ddb, while the cycle stood:");
+            Console.WriteLine(st.Text);
+        }
+        return Print(result);
+    }
+
+    private static int Print(ReproductionResult r)
+    {
+        if (r.Merging.Deadlock)
+            AnsiConsole.MarkupLineInterpolated($"[red bold]DEADLOCK REPRODUCED[/] under {r.MergingPolicy}: {r.Merging}");
+        else
+            AnsiConsole.MarkupLineInterpolated($"[yellow]NOT REPRODUCED[/] under {r.MergingPolicy}: {r.Merging}");
+        AnsiConsole.MarkupLineInterpolated($"under nomerge (1.153): {r.NoMerge}");
+        Console.WriteLine(r.Reproduced ? "reproduced: yes" : "reproduced: no");
+        return r.Reproduced ? ExitCodes.Passed : ExitCodes.VerdictNotPassed;
+    }
+}

@@ -1,0 +1,37 @@
+using KernelShim.Bindings;
+using KernelShim.Harness.Ddb;
+using KernelShim.Harness.Devices;
+
+namespace KernelShim.Harness.Scenarios;
+
+/// <summary>What `kshim reproduce pr24039` found.</summary>
+public sealed record ReproductionResult(string MergingPolicy, CycleEvidence Merging, CycleEvidence NoMerge, DdbTranscript? Stacks)
+{
+    /// <summary>The cycle formed with merging and did not without it.</summary>
+    public bool Reproduced => Merging.Deadlock && !NoMerge.Deadlock;
+}
+
+/// <summary>
+/// The PR 24039 cycle on demand: once with merging (it must deadlock, the
+/// watchdog recovers), with an optional ddb capture while the cycle still
+/// stands, then once under no-merge (it must complete).
+/// </summary>
+public static class Pr24039Reproduction
+{
+    public static async Task<ReproductionResult> RunAsync(IUvmshimDevice device, uvmshim_policy merging,
+        Func<CancellationToken, Task<DdbTranscript>>? captureWhileStanding, uint boundMs, uint holdMs, CancellationToken ct = default)
+    {
+        var client = new UvmshimClient(device);
+        var cycle = Task.Run(() => client.Cycle(merging, boundMs, holdMs, npages: 16), ct);
+        DdbTranscript? stacks = null;
+        if (captureWhileStanding is not null)
+        {
+            // The cycle stands from bound_ms until bound_ms + hold_ms: look at it in between.
+            await Task.WhenAny(cycle, Task.Delay(TimeSpan.FromMilliseconds(boundMs + 500), ct)).ConfigureAwait(false);
+            if (!cycle.IsCompleted) stacks = await captureWhileStanding(ct).ConfigureAwait(false);
+        }
+        var withMerge = CycleEvidence.From(await cycle.ConfigureAwait(false));
+        var without = CycleEvidence.From(client.Cycle(uvmshim_policy.UVMSHIM_POLICY_NOMERGE, boundMs, 0, npages: 16));
+        return new ReproductionResult(PolicyNames.Name(merging), withMerge, without, stacks);
+    }
+}
