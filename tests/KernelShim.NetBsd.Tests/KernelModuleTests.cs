@@ -1,0 +1,168 @@
+using System.Runtime.InteropServices;
+using KernelShim.Bindings;
+using KernelShim.Harness.Agent;
+using KernelShim.Harness.Devices;
+using KernelShim.Harness.Scenarios;
+using NUnit.Framework;
+using static KernelShim.Bindings.UvmshimIoctl;
+
+namespace KernelShim.NetBsd.Tests;
+
+/// <summary>The uvmshim module over real UVM, through the guest agent.</summary>
+[TestFixture, Category("NetBSD"), NonParallelizable]
+public class KernelModuleTests : NetBsdVm
+{
+    private ulong Pg => Client.Version().page_size;
+
+    [Test, Order(1)]
+    public void VersionNamesTheRunningKernel()
+    {
+        var v = Client.Version();
+        Assert.That(v.abi_version, Is.EqualTo(UVMSHIM_ABI_VERSION));
+        Assert.That(v.target, Is.EqualTo((uint)uvmshim_target.UVMSHIM_TARGET_KERNEL));
+        Assert.That(v.netbsd_version, Is.EqualTo((uint)Setup.Kernel.Version.Value));
+        Assert.That(v.policies & UVMSHIM_POLICY_BIT(2), Is.Not.Zero, "NOMERGE supported");
+    }
+
+    private static uint UVMSHIM_POLICY_BIT(int p) => 1u << p;
+
+    [Test]
+    public void MergeAndSplitWithExactEntryCounts()
+    {
+        uint m = Client.CreateMap(64 * Pg, uvmshim_policy.UVMSHIM_POLICY_DEFAULT);
+        try
+        {
+            Client.Map(m, 0, 4 * Pg, flags: UVMSHIM_MAPF_FIXED);
+            var b = Client.Map(m, 4 * Pg, 4 * Pg, flags: UVMSHIM_MAPF_FIXED);
+            Assert.That(b.outcome, Is.EqualTo((uint)uvmshim_outcome.UVMSHIM_OUTCOME_BACK_MERGE));
+            Assert.That(Client.Dump(m), Has.Length.EqualTo(1), "kernel maps merge");
+            var u = Client.Unmap(m, 2 * Pg, 6 * Pg);
+            Assert.That((u.clips, u.entries_after), Is.EqualTo((2u, 2u)));
+            var e = Client.Dump(m);
+            Assert.That(e.Select(x => (x.start / Pg, x.end / Pg)), Is.EqualTo(new[] { (0UL, 2UL), (6UL, 8UL) }));
+        }
+        finally { Client.DestroyMap(m); }
+        uint n = Client.CreateMap(64 * Pg, uvmshim_policy.UVMSHIM_POLICY_NOMERGE);
+        try
+        {
+            Client.Map(n, 0, 4 * Pg, flags: UVMSHIM_MAPF_FIXED);
+            Client.Map(n, 4 * Pg, 4 * Pg, flags: UVMSHIM_MAPF_FIXED);
+            Assert.That(Client.Dump(n), Has.Length.EqualTo(2), "UVM_FLAG_NOMERGE keeps one entry per mapping");
+            Assert.That(Client.Unmap(n, 0, 4 * Pg).clips, Is.Zero, "whole mappings never clip");
+        }
+        finally { Client.DestroyMap(n); }
+    }
+
+    [Test]
+    public void EveryIoctlAnswers()
+    {
+        uint m = Client.CreateMap(256 * Pg, uvmshim_policy.UVMSHIM_POLICY_DEFAULT);
+        try
+        {
+            Client.Map(m, 0, 8 * Pg, flags: UVMSHIM_MAPF_FIXED);
+            Assert.That(Client.Lookup(m, 3 * Pg).found, Is.EqualTo(1u));
+            var ops = RandomScript.Generate(5, 500, 256, 8, Pg);
+            var (batch, results) = Client.Batch(m, ops);
+            Assert.That(batch.ndone, Is.EqualTo(500u));
+            Assert.That(MapInvariants.Check(Client.Dump(m), 256 * Pg, Client.Stats(m)), Is.Null);
+            var p = Client.Pressure(uvmshim_pressure_cmd.UVMSHIM_PRESSURE_QUERY);
+            Assert.That(p.total_pages, Is.GreaterThan(0UL));
+            var st = Client.Stress(m, 2, 200, 1, 4);
+            Assert.That(st.ops, Is.GreaterThan(0UL));
+            var k = Client.KernelMapSummary();
+            Assert.That(k.nentries, Is.GreaterThan(0UL));
+            Assert.That(k.max, Is.GreaterThan(k.min));
+        }
+        finally { Client.DestroyMap(m); }
+    }
+
+    [Test]
+    public void RandomScriptsMatchTheModelExactly()
+    {
+        foreach (var (policy, model) in new[] { (uvmshim_policy.UVMSHIM_POLICY_DEFAULT, uvmshim_policy.UVMSHIM_POLICY_MODERN), (uvmshim_policy.UVMSHIM_POLICY_NOMERGE, uvmshim_policy.UVMSHIM_POLICY_NOMERGE) })
+        {
+            var ops = RandomScript.Generate(11, 2000, 512, 16, Pg);
+            uint m = Client.CreateMap(512 * Pg, policy);
+            uvmshim_entry[] kernelEntries;
+            uvmshim_op_result[] kernelResults;
+            try
+            {
+                kernelResults = Client.Batch(m, ops).Results;
+                kernelEntries = Client.Dump(m);
+            }
+            finally { Client.DestroyMap(m); }
+            using var modelDevice = new ModelDevice();
+            var mc = new UvmshimClient(modelDevice);
+            uint mm = mc.CreateMap(512 * Pg, model);
+            var modelResults = mc.Batch(mm, ops).Results;
+            Assert.That(kernelResults.Select(r => (r.error, r.outcome, r.addr)), Is.EqualTo(modelResults.Select(r => (r.error, r.outcome, r.addr))), $"{policy}");
+            Assert.That(kernelEntries.Select(e => (e.start, e.end, e.prot)), Is.EqualTo(mc.Dump(mm).Select(e => (e.start, e.end, e.prot))), $"{policy}");
+        }
+    }
+
+    [Test]
+    public void TheCycleFormsUnderMergingAndNotUnderNoMerge()
+    {
+        var merging = Client.Cycle(uvmshim_policy.UVMSHIM_POLICY_DEFAULT, 500, 0, 16);
+        TestContext.Out.WriteLine(CycleEvidence.From(merging));
+        Assert.That(merging.verdict, Is.EqualTo((uint)uvmshim_cycle_verdict.UVMSHIM_CYCLE_DEADLOCK));
+        Assert.That(merging.recovered, Is.EqualTo(1u));
+        var nomerge = Client.Cycle(uvmshim_policy.UVMSHIM_POLICY_NOMERGE, 500, 0, 16);
+        TestContext.Out.WriteLine(CycleEvidence.From(nomerge));
+        Assert.That(nomerge.verdict, Is.EqualTo((uint)uvmshim_cycle_verdict.UVMSHIM_CYCLE_COMPLETED));
+    }
+
+    [Test]
+    public void TenThousandInvalidRequestsDoNotPanic()
+    {
+        var rng = new Random(24039);
+        uint m = Client.CreateMap(16 * Pg, uvmshim_policy.UVMSHIM_POLICY_DEFAULT);
+        try
+        {
+            int rejected = 0;
+            for (int i = 0; i < 10_000; i++)
+            {
+                var req = new uvmshim_map_req
+                {
+                    map_id = rng.Next(3) == 0 ? (uint)rng.Next() : m,
+                    addr = (ulong)rng.NextInt64() | 1, size = (ulong)rng.NextInt64(), prot = (uint)rng.Next(16),
+                    flags = (uint)rng.Next(8), pad0 = (uint)rng.Next(2),
+                };
+                if (Device.Ioctl(UVMSHIM_IOC_MAP, ref req) != 0) rejected++;
+            }
+            Assert.That(rejected, Is.EqualTo(10_000), "an unaligned address is never accepted");
+            Assert.That(Client.Dump(m), Is.Empty);
+        }
+        finally { Client.DestroyMap(m); }
+    }
+
+    [Test, Order(100)]
+    public async Task FiftyUnloadLoadCyclesLeakNothing()
+    {
+        var before = Client.Pressure(uvmshim_pressure_cmd.UVMSHIM_PRESSURE_QUERY);
+        var kBefore = Client.KernelMapSummary();
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.That(await ModuleAsync(kshim_module_op.KSHIM_MODULE_UNLOAD), Is.Zero, $"unload {i}");
+            Assert.That(await ModuleAsync(kshim_module_op.KSHIM_MODULE_LOAD), Is.Zero, $"load {i}");
+            uint m = Client.CreateMap(64 * Pg, uvmshim_policy.UVMSHIM_POLICY_DEFAULT);
+            Client.Map(m, 0, 4 * Pg, flags: UVMSHIM_MAPF_FIXED);
+            Client.DestroyMap(m);
+        }
+        var after = Client.Pressure(uvmshim_pressure_cmd.UVMSHIM_PRESSURE_QUERY);
+        var kAfter = Client.KernelMapSummary();
+        TestContext.Out.WriteLine($"free pages {before.free_pages} -> {after.free_pages}; kernel_map entries {kBefore.nentries} -> {kAfter.nentries}");
+        Assert.That(kAfter.nentries, Is.LessThanOrEqualTo(kBefore.nentries + 2), "kernel_map entries do not grow per cycle");
+        Assert.That((long)after.free_pages, Is.GreaterThan((long)before.free_pages - 256), "no pages leak per cycle");
+    }
+
+    private async Task<int> ModuleAsync(kshim_module_op op)
+    {
+        var req = new kshim_module_req { op = (uint)op };
+        var path = "/stand/uvmshim.kmod"u8;
+        unsafe { for (int i = 0; i < path.Length; i++) req.path[i] = (sbyte)path[i]; }
+        var answer = await Session.Agent.RequestAsync(kshim_frame_type.KSHIM_FRAME_MODULE,
+            MemoryMarshal.AsBytes(new ReadOnlySpan<kshim_module_req>(in req)).ToArray(), TimeSpan.FromSeconds(60));
+        return MemoryMarshal.Read<kshim_status>(answer).error;
+    }
+}
