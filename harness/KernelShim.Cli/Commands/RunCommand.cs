@@ -3,6 +3,7 @@ using KernelShim.Harness.Devices;
 using KernelShim.Harness.Machine;
 using KernelShim.Harness.NetBsd;
 using KernelShim.Harness.Runner;
+using KernelShim.Harness.Reports;
 using KernelShim.Harness.Scenarios;
 using KernelShim.Harness.Sessions;
 using KernelShim.Harness.Verdicts;
@@ -19,10 +20,15 @@ public static class RunCommand
         target.AcceptOnlyFromAmong("model", "qemu");
         var scenarios = new Option<string?>("--scenarios") { Description = "directory of scenario files (default: the repository's scenarios/)" };
         var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text" };
+        var report = new Option<string?>("--report") { Description = "directory for junit.xml, results.ktap, results.json, report.html (default: build/reports/TARGET)" };
         var nb = new NetBsdOptions();
-        var cmd = new Command("run", "Run the merge/split scenario suite and print verdicts") { target, scenarios, filter };
+        var cmd = new Command("run", "Run the merge/split scenario suite and print verdicts") { target, scenarios, filter, report };
         nb.AddTo(cmd);
-        cmd.SetAction((pr, ct) => RunAsync(pr.GetValue(target)!, pr.GetValue(scenarios), pr.GetValue(filter), nb.Read(pr), ct));
+        cmd.SetAction((pr, ct) =>
+        {
+            ReportDir = pr.GetValue(report);
+            return RunAsync(pr.GetValue(target)!, pr.GetValue(scenarios), pr.GetValue(filter), nb.Read(pr), ct);
+        });
         return cmd;
     }
 
@@ -41,12 +47,22 @@ public static class RunCommand
         return target == "model" ? RunOnModel(suite, filter) : await RunOnNetBsdAsync(suite, filter, nb, ct);
     }
 
+    private static string? ReportDir;
+
+    private static void WriteReports(IReadOnlyList<CaseResult> results, string target, string slug)
+    {
+        var dir = ReportDir ?? Path.Combine(KernelShim.Harness.RepoPaths.Root, "build", "reports", slug);
+        var files = ReportSet.Write(dir, results, target);
+        AnsiConsole.MarkupLineInterpolated($"reports: {string.Join(", ", files.Select(Path.GetFileName))} in {dir}");
+    }
+
     private static int RunOnModel(IReadOnlyList<Scenario> suite, string? filter)
     {
         using var device = new ModelDevice();
         AnsiConsole.MarkupLineInterpolated($"Target: [bold]{device.Description}[/]: the reference model, not a NetBSD kernel.");
         var results = new SuiteRunner(device, PolicyNames.ModelPolicies) { Filter = filter, OnCase = PrintIfNotPassed }.Run(suite);
         SuiteReport.PrintPolicyTable(results, "model");
+        WriteReports(results, $"{device.Description}: the reference model, not a NetBSD kernel", "model");
         return SuiteReport.PrintSummary(results);
     }
 
@@ -66,7 +82,11 @@ public static class RunCommand
             return Task.FromResult(failed == 0 ? Verdict.Passed($"{results.Count} case(s) passed") : Verdict.Failed($"{failed} of {results.Count} case(s) failed"));
         }, ct);
         AnsiConsole.MarkupLineInterpolated($"Target: [bold]{verdict.Target}[/]");
-        if (results.Count > 0) SuiteReport.PrintPolicyTable(results, $"NetBSD {setup.Setup.Kernel.OsRelease} kernel");
+        if (results.Count > 0)
+        {
+            SuiteReport.PrintPolicyTable(results, $"NetBSD {setup.Setup.Kernel.OsRelease} kernel");
+            WriteReports(results, verdict.Target, $"netbsd-{setup.Setup.Kernel.OsRelease}");
+        }
         VerdictReport.Print(verdict, work);
         if (verdict.Kind is VerdictKind.InfrastructureError) return ExitCodes.Infrastructure;
         return results.Count > 0 && verdict.Kind == VerdictKind.Passed ? SuiteReport.PrintSummary(results) : Fail(results);

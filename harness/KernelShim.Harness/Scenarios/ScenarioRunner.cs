@@ -284,7 +284,7 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
             if (results.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
                 return $"fragment: allocation failed with {Errno.Name(bad.error)} after {placed.Count} allocations";
             placed.AddRange(results.Select(r => r.addr));
-            foreach (var r in results) ctx.EntriesOverTime.Add(r.nentries);
+            Sample(ctx, results, f.Allocations);
             done = target;
             var lookups = Enumerable.Range(0, 256).Select(_ => new uvmshim_op
             {
@@ -302,9 +302,16 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
             ctx.TargetNs += fb.nsec;
             if (fr.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
                 return $"fragment: free failed with {Errno.Name(bad.error)}";
-            foreach (var r in fr) ctx.EntriesOverTime.Add(r.nentries);
+            Sample(ctx, fr, f.Allocations);
         }
         return null;
+    }
+
+    /// <summary>Keep about 1000 points of entries-over-time for an N-allocation run (charts, not every op).</summary>
+    private static void Sample(CaseContext ctx, uvmshim_op_result[] results, int n)
+    {
+        int stride = Math.Max(1, n / 1000);
+        for (int i = 0; i < results.Length; i += stride) ctx.EntriesOverTime.Add(results[i].nentries);
     }
 
     private static IEnumerable<int> Checkpoints(int n)

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Text;
+using KernelShim.Harness.Scenarios;
+using ScottPlot;
+
+namespace KernelShim.Harness.Reports;
+
+/// <summary>
+/// A single self-contained HTML page: the verdict table and two charts
+/// (SVG by ScottPlot): entries over time, merge against no-merge, and the
+/// cost of map and lookup against the entry count.
+/// </summary>
+public static class HtmlReport
+{
+    public static string Build(IReadOnlyList<CaseResult> results, string target)
+    {
+        int passed = results.Count(r => r.Verdict.IsSuccess);
+        var sb = new StringBuilder();
+        sb.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>KernelShim report</title><style>")
+          .Append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}")
+          .Append(".ok{color:#070}.bad{color:#b00;font-weight:bold}figure{margin:1em 0}</style></head><body>")
+          .Append($"<h1>KernelShim: {Enc(target)}</h1><p><b>{passed} passed, {results.Count - passed} failed</b></p>");
+        sb.Append("<h2>Entries over time: merge against no-merge</h2><figure>").Append(EntriesChart(results)).Append("</figure>");
+        sb.Append("<h2>Cost against entry count</h2><figure>").Append(LatencyChart(results)).Append("</figure>");
+        sb.Append("<h2>Cases</h2><table><tr><th>case</th><th>policy</th><th>verdict</th><th>entries</th><th>merges</th><th>clips</th><th>locked allocs</th><th>detail</th></tr>");
+        foreach (var r in results)
+            sb.Append($"<tr><td>{Enc(r.Scenario)}/{Enc(r.Case)}</td><td>{Enc(r.Policy)}</td>")
+              .Append($"<td class=\"{(r.Verdict.IsSuccess ? "ok" : "bad")}\">{r.Verdict.Kind}</td>")
+              .Append($"<td>{r.Metrics.Entries}</td><td>{r.Metrics.Merges}</td><td>{r.Metrics.Clips}</td><td>{r.Metrics.AllocsLocked}</td>")
+              .Append($"<td>{Enc(r.Verdict.IsSuccess ? string.Join("; ", r.Verdict.Evidence.Select(e => e.Text)) : r.Verdict.Summary)}</td></tr>");
+        sb.Append("</table></body></html>");
+        return sb.ToString();
+    }
+
+    private static string Enc(string s) => WebUtility.HtmlEncode(s);
+
+    /// <summary>The fragmentation case with the most samples, one line per policy.</summary>
+    private static string EntriesChart(IReadOnlyList<CaseResult> results)
+    {
+        var source = results.Where(r => r.Metrics.EntriesOverTime.Count > 0)
+            .GroupBy(r => $"{r.Scenario}/{r.Case}").OrderByDescending(g => g.Max(r => r.Metrics.EntriesOverTime.Count)).FirstOrDefault();
+        if (source is null) return "<p>No case recorded entries over time.</p>";
+        var plt = new Plot();
+        foreach (var r in source)
+        {
+            var ys = r.Metrics.EntriesOverTime.Select(v => (double)v).ToArray();
+            var s = plt.Add.ScatterLine(Enumerable.Range(0, ys.Length).Select(i => (double)i).ToArray(), ys);
+            s.LegendText = r.Policy;
+        }
+        plt.Title($"{source.Key}: live map entries after each operation");
+        plt.XLabel("operation");
+        plt.YLabel("entries");
+        plt.ShowLegend();
+        return plt.GetSvgXml(1000, 420);
+    }
+
+    private static string LatencyChart(IReadOnlyList<CaseResult> results)
+    {
+        var points = results.Where(r => r.Metrics.Latency.Count > 0).ToList();
+        if (points.Count == 0) return "<p>No case measured latency.</p>";
+        var plt = new Plot();
+        foreach (var r in points.GroupBy(r => r.Policy).Select(g => g.OrderByDescending(r => r.Metrics.Latency.Count).First()))
+        {
+            var xs = r.Metrics.Latency.Select(p => (double)Math.Max(1, p.Entries)).ToArray();
+            var map = plt.Add.ScatterLine(xs.Select(Math.Log10).ToArray(), r.Metrics.Latency.Select(p => p.MapNs).ToArray());
+            map.LegendText = $"{r.Policy}: map";
+            var look = plt.Add.ScatterLine(xs.Select(Math.Log10).ToArray(), r.Metrics.Latency.Select(p => p.LookupNs).ToArray());
+            look.LegendText = $"{r.Policy}: lookup";
+            look.LinePattern = LinePattern.Dashed;
+        }
+        plt.Title("Mean time per operation in the target against live entries");
+        plt.XLabel("log10(live entries)");
+        plt.YLabel("ns per operation");
+        plt.ShowLegend();
+        return plt.GetSvgXml(1000, 420);
+    }
+}
