@@ -47,10 +47,10 @@ public static class HtmlReport
             var s = plt.Add.ScatterLine(Enumerable.Range(0, ys.Length).Select(i => (double)i).ToArray(), ys);
             s.LegendText = r.Policy;
         }
-        plt.Title($"{source.Key}: live map entries after each operation");
-        plt.XLabel("operation");
+        plt.Title($"{source.Key}: live map entries as allocations, then frees, go on");
+        plt.XLabel("sample (every k-th operation, about 1000 per phase)");
         plt.YLabel("entries");
-        plt.ShowLegend();
+        plt.ShowLegend(Alignment.UpperLeft);
         return plt.GetSvgXml(1000, 420);
     }
 
@@ -61,17 +61,17 @@ public static class HtmlReport
         var plt = new Plot();
         foreach (var r in points.GroupBy(r => r.Policy).Select(g => g.OrderByDescending(r => r.Metrics.Latency.Count).First()))
         {
-            var xs = r.Metrics.Latency.Select(p => (double)Math.Max(1, p.Entries)).ToArray();
+            var xs = r.Metrics.Latency.Select(p => (double)p.Allocations).ToArray();
             var map = plt.Add.ScatterLine(xs.Select(Math.Log10).ToArray(), r.Metrics.Latency.Select(p => p.MapNs).ToArray());
-            map.LegendText = $"{r.Policy}: map";
+            map.LegendText = $"{r.Policy}: map ({r.Metrics.Latency[^1].Entries} entries at the end)";
             var look = plt.Add.ScatterLine(xs.Select(Math.Log10).ToArray(), r.Metrics.Latency.Select(p => p.LookupNs).ToArray());
             look.LegendText = $"{r.Policy}: lookup";
             look.LinePattern = LinePattern.Dashed;
         }
-        plt.Title("Mean time per operation in the target against live entries");
-        plt.XLabel("log10(live entries)");
+        plt.Title("Mean time per map and lookup in the target as allocations grow");
+        plt.XLabel("log10(allocations made): no-merge has one entry each, merging policies one in all");
         plt.YLabel("ns per operation");
-        plt.ShowLegend();
+        plt.ShowLegend(Alignment.UpperLeft);
         return plt.GetSvgXml(1000, 420);
     }
 }

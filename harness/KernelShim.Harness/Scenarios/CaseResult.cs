@@ -23,10 +23,10 @@ public sealed record CaseMetrics
     public bool? Deadlock { get; init; }
     /// <summary>Entries after each op of a fragment or random step (sampled), for the entries-over-time chart.</summary>
     public IReadOnlyList<long> EntriesOverTime { get; init; } = [];
-    /// <summary>(live entries, mean ns per map op, mean ns per lookup) at sampled sizes.</summary>
+    /// <summary>(allocations made, live entries, mean ns per map op, mean ns per lookup) at sampled sizes.</summary>
     public IReadOnlyList<LatencyPoint> Latency { get; init; } = [];
     /// <summary>Total time spent inside the target's UVM calls.</summary>
     public double TargetMilliseconds { get; init; }
 }
 
-public sealed record LatencyPoint(long Entries, double MapNs, double LookupNs);
+public sealed record LatencyPoint(long Allocations, long Entries, double MapNs, double LookupNs);

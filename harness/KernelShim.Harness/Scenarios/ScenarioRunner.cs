@@ -292,7 +292,7 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
             }).ToArray();
             var (lb, _) = _client.Batch(ctx.MapId, lookups);
             long entries = EntryCount(ctx.MapId);
-            ctx.Latency.Add(new LatencyPoint(entries, (double)batch.nsec / chunk.Length, (double)lb.nsec / lookups.Length));
+            ctx.Latency.Add(new LatencyPoint(target, entries, (double)batch.nsec / chunk.Length, (double)lb.nsec / lookups.Length));
         }
         var frees = placed.Where(_ => rng.NextDouble() < f.FreeShare)
             .Select(a => new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP, addr = a, size = size }).ToArray();
