@@ -1,0 +1,50 @@
+using System.Text.Json;
+using KernelShim.Harness.Reports;
+using KernelShim.Harness.Scenarios;
+using KernelShim.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace KernelShim.Harness.Tests.Reports;
+
+[TestFixture, Category("Unit")]
+public class ReportTests
+{
+    private static readonly IReadOnlyList<CaseResult> Results =
+    [
+        new("split", "yamt", "nomerge", "model", Verdict.Passed("3 step(s)"), new CaseMetrics { Entries = 2, Clips = 2, EntriesOverTime = [1, 2, 2] }),
+        new("merge", "increasing", "modern", "model", Verdict.Failed("merge.yaml:12: expected 1 entries, got 2 (policy modern)"),
+            new CaseMetrics { Latency = [new LatencyPoint(10, 1, 40, 20), new LatencyPoint(100, 1, 41, 22)] }),
+    ];
+
+    [Test]
+    public void JUnitCountsFailuresPerSuite()
+    {
+        var x = JUnitReport.Build(Results, "model");
+        var merge = x.Root!.Elements("testsuite").Single(s => (string)s.Attribute("name")! == "merge");
+        Assert.That((int)merge.Attribute("failures")!, Is.EqualTo(1));
+        Assert.That((string)merge.Element("testcase")!.Element("failure")!.Attribute("message")!, Does.Contain("merge.yaml:12"));
+    }
+
+    [Test]
+    public void KtapNumbersEveryCase() =>
+        Assert.That(KtapReport.Build(Results, "model").Split('\n'), Does.Contain("ok 1 split/yamt[nomerge]").And.Contain(
+            "not ok 2 merge/increasing[modern] # FAILED: merge.yaml:12: expected 1 entries, got 2 (policy modern)"));
+
+    [Test]
+    public void JsonCarriesVerdictsAndMetrics()
+    {
+        using var doc = JsonDocument.Parse(JsonReport.Build(Results, "model"));
+        Assert.That(doc.RootElement.GetProperty("failed").GetInt32(), Is.EqualTo(1));
+        Assert.That(doc.RootElement.GetProperty("cases")[0].GetProperty("metrics").GetProperty("Clips").GetInt64(), Is.EqualTo(2));
+        Assert.That(doc.RootElement.GetProperty("cases")[1].GetProperty("verdict").GetString(), Is.EqualTo("Failed"));
+    }
+
+    [Test]
+    public void HtmlHasBothChartsAndEscapesText()
+    {
+        var html = HtmlReport.Build(Results, "model <test>");
+        Assert.That(html, Does.Contain("model &lt;test&gt;"));
+        Assert.That(html.Split("<svg").Length - 1, Is.EqualTo(2), "entries-over-time and latency charts");
+        Assert.That(html, Does.Contain("1 passed, 1 failed"));
+    }
+}
