@@ -27,6 +27,7 @@ public static class Program
             ImageCommand.Create(),
             BenchCommand.Create(),
             ReproduceCommand.Create(),
+            ValidateCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
