@@ -21,6 +21,7 @@ def main() -> int:
     root = pathlib.Path(sys.argv[1])
     passed = failed = skipped = 0
     failures = []
+    skip_reasons = {}
     files = sorted(root.rglob("*.trx")) if root.exists() else []
     for trx in files:
         tree = ET.parse(trx)
@@ -34,6 +35,11 @@ def main() -> int:
                 failures.append(f"{trx.stem}: {name}")
             else:
                 skipped += 1
+                msg = result.find(f"{NS}Output/{NS}ErrorInfo/{NS}Message")
+                reason = (msg.text or "").strip() if msg is not None else "no reason given"
+                skip_reasons[reason] = skip_reasons.get(reason, 0) + 1
+    for reason, n in sorted(skip_reasons.items()):
+        print(f"SKIPPED {n} test(s): {reason}")
     for f in failures:
         print(f"FAILED {f}")
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
