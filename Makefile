@@ -10,7 +10,8 @@ NETBSD_SYS ?= $(KSHIM_SYS)
 
 .PHONY: all setup setup-offline native build test test-unit run bench bindings kmod clean
 
-all: build
+# The default goal is the main job, offline, on the reference model.
+all: run
 
 setup:
 	@scripts/setup.sh
