@@ -28,6 +28,7 @@ public static class Program
             BenchCommand.Create(),
             ReproduceCommand.Create(),
             ValidateCommand.Create(),
+            BootCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -8,7 +8,7 @@ public static partial class DdbPs
 {
     // PID    LID S CPU     FLAGS       STRUCT LWP *               NAME WAIT
     // 0       57 3   0       200   fffffe800f3c1a40          uvmshim_u vmmapent
-    [GeneratedRegex(@"^\s*>?\s*\d+\s+\d+\s+(?<state>\d)\s+\d+\s+[0-9a-f]+\s+(?<lwp>[0-9a-f]{8,16})\s+\S+(?:\s+(?<wait>\S+))?\s*$",
+    [GeneratedRegex(@"^\s*>?\s*\d+\s*>?\s*\d+\s+(?<state>\d)\s+\d+\s+[0-9a-f]+\s+(?<lwp>[0-9a-f]{8,16})\s+\S+(?:\s+(?<wait>\S+))?\s*$",
         RegexOptions.Multiline)]
     private static partial Regex Row();
 

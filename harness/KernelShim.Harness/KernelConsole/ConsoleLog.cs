@@ -67,6 +67,13 @@ public sealed class ConsoleLog : IAsyncDisposable
         await _stream.FlushAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>Bytes exactly as typed by a person (an interactive console; Ctrl-A sequences reach QEMU's mux).</summary>
+    public async Task WriteRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct = default)
+    {
+        await _stream.WriteAsync(bytes, ct).ConfigureAwait(false);
+        await _stream.FlushAsync(ct).ConfigureAwait(false);
+    }
+
     /// <summary>A serial BREAK on the console line: QEMU's mux escape Ctrl-A b.</summary>
     public async Task SendBreakAsync(CancellationToken ct = default)
     {
