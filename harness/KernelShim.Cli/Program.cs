@@ -29,6 +29,7 @@ public static class Program
             ReproduceCommand.Create(),
             ValidateCommand.Create(),
             BootCommand.Create(),
+            FetchCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -52,7 +52,10 @@ public sealed class NetBsdSetup : IAsyncDisposable
         if (inputs.Missing() is { } missing) throw new NetBsdInputException(missing);
         var cache = GuestBuild.DefaultCache;
         var kernel = KernelImage.Inspect(inputs.Kernel!, Path.Combine(cache, "kernels"));
-        var sys = SysTree.Open(inputs.Sys!);
+        var sysPath = inputs.Sys!.EndsWith(".tgz", StringComparison.Ordinal) || inputs.Sys.EndsWith(".tar.gz", StringComparison.Ordinal)
+            ? SysSourceArchive.Unpack(inputs.Sys, Path.Combine(cache, "sys"))
+            : inputs.Sys;
+        var sys = SysTree.Open(sysPath);
         sys.CheckMatches(kernel);
         progress?.Invoke($"kernel: {kernel}; sys tree: {sys.Path} ({sys.Version})");
         var guest = GuestBuild.Ensure(kernel, sys, cache, progress);
