@@ -1,6 +1,8 @@
 using System.CommandLine;
 using KernelShim.Harness;
+using KernelShim.Harness.Inputs;
 using KernelShim.Harness.Machine;
+using KernelShim.Harness.NetBsd;
 using KernelShim.Harness.Runner;
 using Spectre.Console;
 
@@ -52,10 +54,7 @@ public static class DoctorCommand
         bool modelOk = File.Exists(model);
         checks.Add(new("Reference model", modelOk, modelOk ? model : "libkshim_model.so not built", modelOk ? "" : "make native"));
 
-        checks.Add(Input("NetBSD kernel", "KSHIM_KERNEL", p => File.Exists(p), "--kernel PATH or KSHIM_KERNEL=PATH (a NetBSD/amd64 kernel, plain or gzipped)"));
-        checks.Add(Input("NetBSD sys tree", "KSHIM_SYS", p => File.Exists(Path.Combine(p, "sys", "param.h")) || File.Exists(p),
-            "--sys PATH or KSHIM_SYS=PATH (the kernel's sys/ directory or syssrc.tgz)"));
-
+        checks.AddRange(NetBsdInputChecks());
         var table = new Table().AddColumns("check", "state", "found", "fix");
         foreach (var c in checks)
             table.AddRow(Markup.Escape(c.What), c.Ok ? "[green]ok[/]" : "[red]missing[/]", Markup.Escape(c.Found), Markup.Escape(c.Fix));
@@ -67,10 +66,46 @@ public static class DoctorCommand
         return checks.All(c => c.Ok) ? ExitCodes.Passed : ExitCodes.VerdictNotPassed;
     }
 
-    private static Check Input(string what, string env, Func<string, bool> valid, string fix)
+    /// <summary>The kernel and sys tree from the environment, read and matched; plus what the caches hold.</summary>
+    private static IEnumerable<Check> NetBsdInputChecks()
     {
-        var path = Environment.GetEnvironmentVariable(env);
-        if (string.IsNullOrEmpty(path)) return new(what, false, $"{env} is not set", fix);
-        return valid(path) ? new(what, true, $"{env}={path}", "") : new(what, false, $"{env}={path} does not look right", fix);
+        const string kernelFix = "--kernel PATH or KSHIM_KERNEL=PATH (NetBSD/amd64, plain or gzipped), or ./kshim fetch --release 10.1";
+        const string sysFix = "--sys PATH or KSHIM_SYS=PATH (the kernel's sys/ or a syssrc.tgz)";
+        var inputs = NetBsdInputs.From(null, null);
+        KernelInfo? kernel = null;
+        SysTree? sys = null;
+        if (inputs.Kernel is null) yield return new("NetBSD kernel", false, "KSHIM_KERNEL is not set: only --target model works", kernelFix);
+        else
+        {
+            Check c;
+            try
+            {
+                kernel = KernelImage.Inspect(inputs.Kernel, Path.Combine(GuestBuild.DefaultCache, "kernels"));
+                c = new("NetBSD kernel", true, $"{kernel}; boots by {(kernel.HasPvhNote ? "-kernel (PVH)" : "GRUB knetbsd")}: good for run/reproduce/validate --target qemu", "");
+            }
+            catch (NetBsdInputException e) { c = new("NetBSD kernel", false, e.Message, kernelFix); }
+            yield return c;
+        }
+        if (inputs.Sys is null) yield return new("NetBSD sys tree", false, "KSHIM_SYS is not set: the module and agent cannot be built", sysFix);
+        else
+        {
+            Check c;
+            try
+            {
+                sys = inputs.Sys.EndsWith(".tgz", StringComparison.Ordinal) ? null : SysTree.Open(inputs.Sys);
+                c = new("NetBSD sys tree", true, sys is null ? $"{inputs.Sys} (a syssrc set, unpacked on first use)" : $"{sys.Path}: headers of NetBSD {sys.Version}: builds uvmshim.kmod and the agent", "");
+            }
+            catch (NetBsdInputException e) { c = new("NetBSD sys tree", false, e.Message, sysFix); }
+            yield return c;
+        }
+        if (kernel is not null && sys is not null)
+        {
+            var why = kernel.Version.WhyModuleRejected(sys.Version);
+            yield return new("Kernel and headers", why is null, why ?? $"match ({kernel.Version})", why is null ? "" : "use the sys tree the kernel was built from");
+        }
+        var downloads = Directory.Exists(Fetcher.DefaultCache) ? Directory.GetFiles(Fetcher.DefaultCache).Where(f => !f.EndsWith(".part")).ToList() : [];
+        var guests = Path.Combine(GuestBuild.DefaultCache, "guest");
+        int builds = Directory.Exists(guests) ? Directory.GetDirectories(guests).Count(d => File.Exists(Path.Combine(d, ".complete"))) : 0;
+        yield return new("Caches", true, $"{downloads.Count} verified download(s) in {Fetcher.DefaultCache}; {builds} guest build(s) in {guests}", "");
     }
 }
