@@ -1,0 +1,490 @@
+/*
+ * uvmshim_cycle.c: UVMSHIM_IOC_CYCLE, the PR 24039 cycle on real UVM.
+ *
+ * On a fresh private map (never kernel_map):
+ *
+ *  1. merge	 npages one-page uvm_map() calls side by side: one entry,
+ *		 or npages entries under POLICY_NOMERGE (UVM_FLAG_NOMERGE).
+ *  2. pressure	 the RECLAIMER thread takes every free map entry out of
+ *		 the entry pool cache (uvmshim_epool.c), then every page it
+ *		 can get, until the pagedaemon and the pool reclaim free
+ *		 nothing more (uvmshim_hoard.c).  Now an entry allocation
+ *		 needs a new pool page and none can be had.
+ *  3. unmapper	 the UNMAPPER thread calls uvm_unmap() on the middle page:
+ *		 uvm_unmap1 takes the map write lock, uvm_unmap_remove clips
+ *		 (uvm_map_clip_start/end), each clip calls uvm_mapent_alloc
+ *		 -> pool_cache_get(PR_WAITOK) -> pool_get -> pool_grow ->
+ *		 uvm_km_kmem_alloc -> uvm_pagealloc fails -> uvm_wait("plpg"):
+ *		 it sleeps for memory with the map write-locked.
+ *  4. reclaimer once the unmapper write-holds the lock, the reclaimer
+ *		 calls vm_map_lock() on the same map: it must hold the lock
+ *		 before it gives its pages back.  It sleeps on the lock
+ *		 ("tstile") while the unmapper sleeps for its pages.
+ *
+ * The calling thread is the WATCHDOG.  If the unmap is not done bound_ms
+ * after it started, the verdict is DEADLOCK: it records who write-holds
+ * the map lock (decoded from the krwlock owner word, checked against the
+ * unmapper), how long each party has waited and on what (l_wmesg), prints
+ * it with the map address for ddb ("show map"), keeps the cycle standing
+ * hold_ms more (none with CYCLEF_RECOVER), then breaks it by freeing the
+ * reclaimer's pages itself.  The unmap then completes, the reclaimer gets
+ * the lock, and everything is given back.  Under POLICY_NOMERGE the middle
+ * page is a whole entry: no clip, no allocation, the run COMPLETES under
+ * the same pressure.
+ *
+ * Both threads are timeshared kernel threads (KTHREAD_TS), as the process
+ * context that calls free() in PR 24039 is: uvm_pagealloc_strat lets a
+ * PRI_KTHREAD thread (or one lent that priority through the lock's
+ * turnstile) dip into the kernel's reserve pages, and then the allocation
+ * would succeed from the reserve instead of waiting.  They are bound to
+ * one CPU, so the per-CPU cache the reclaimer emptied is the one the
+ * unmapper allocates from.
+ *
+ * The cycle is honest but not sealed: memory freed elsewhere (pool pages
+ * that age past pool_inactive_time, pages the pagedaemon cleans) lets the
+ * unmapper proceed by itself.  A cycle that ends that way before bound_ms
+ * is COMPLETED; after bound_ms it stays DEADLOCK (it was blocked longer
+ * than the bound) with recovered = 0, and the console says so.
+ */
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/kernel.h>
+#include <sys/kmem.h>
+#include <sys/kthread.h>
+#include <sys/proc.h>
+#include <sys/cpu.h>
+#include <uvm/uvm.h>
+
+#include "uvmshim_var.h"
+
+#define REC_PRESSURE	0	/* taking entries and pages */
+#define REC_READY	1	/* holds them, waits for go */
+#define REC_FAILED	2	/* could not set the pressure up */
+#define REC_WAIT_HOLDER	3	/* waits for the unmapper to hold the lock */
+#define REC_WAIT_LOCK	4	/* in vm_map_lock() */
+#define REC_LOCKED	5	/* holds the lock, gives pages back */
+#define REC_DONE	6
+
+#define NS_PER_MS	1000000ULL
+/* While waiting for threads after the break: a console line this often. */
+#define STUCK_REPORT_S	10
+
+struct cycle_run {
+	kmutex_t		 cr_lock;
+	kcondvar_t		 cr_cv;
+	struct uvmshim_map	*cr_um;
+	pool_cache_t		 cr_pc;
+	vaddr_t			 cr_start;	/* the page to unmap */
+	vaddr_t			 cr_end;
+	lwp_t			*cr_unmapper;
+	lwp_t			*cr_reclaimer;
+	bool			 cr_go;
+	bool			 cr_abort;
+	/* unmapper */
+	bool			 cr_u_started;
+	bool			 cr_u_done;
+	uint64_t		 cr_u_t0;
+	uint64_t		 cr_u_t1;
+	/* reclaimer */
+	int			 cr_r_state;
+	int			 cr_r_error;
+	uint64_t		 cr_r_t0;
+	uint64_t		 cr_r_t1;
+	struct uvmshim_sponge	 cr_sponge;	/* entries taken */
+	struct uvmshim_hoard	 cr_hoard;	/* pages taken; cr_lock */
+	int64_t			 cr_free_ready;	/* free pages under pressure */
+	/* last wait messages seen by the watchdog */
+	char			 cr_u_wmesg[UVMSHIM_NAME_LEN];
+	char			 cr_r_wmesg[UVMSHIM_NAME_LEN];
+};
+
+static uint64_t
+ms_since(uint64_t t0)
+{
+	uint64_t now = uvmshim_nsec();
+
+	return now > t0 ? (now - t0) / NS_PER_MS : 0;
+}
+
+static void
+unmapper_main(void *arg)
+{
+	struct cycle_run *cr = arg;
+
+	mutex_enter(&cr->cr_lock);
+	while (!cr->cr_go && !cr->cr_abort)
+		cv_wait(&cr->cr_cv, &cr->cr_lock);
+	if (cr->cr_abort) {
+		cr->cr_u_done = true;
+		cv_broadcast(&cr->cr_cv);
+		mutex_exit(&cr->cr_lock);
+		kthread_exit(0);
+	}
+	cr->cr_u_t0 = uvmshim_nsec();
+	cr->cr_u_started = true;
+	mutex_exit(&cr->cr_lock);
+
+	/* Takes the write lock and clips: the allocation under the lock. */
+	uvm_unmap(&cr->cr_um->um_map, cr->cr_start, cr->cr_end);
+
+	mutex_enter(&cr->cr_lock);
+	cr->cr_u_t1 = uvmshim_nsec();
+	cr->cr_u_done = true;
+	cv_broadcast(&cr->cr_cv);
+	mutex_exit(&cr->cr_lock);
+	kthread_exit(0);
+}
+
+static void
+reclaimer_main(void *arg)
+{
+	struct cycle_run *cr = arg;
+	struct vm_map *map = &cr->cr_um->um_map;
+	struct uvmshim_hoard local;
+	int error;
+
+	uvmshim_hoard_init(&local);
+	error = cr->cr_pc == NULL ? ENOTSUP :
+	    uvmshim_epool_drain(cr->cr_pc, &cr->cr_sponge);
+	if (error == 0)
+		(void)uvmshim_hoard_take_settled(&local);
+
+	mutex_enter(&cr->cr_lock);
+	uvmshim_hoard_move(&cr->cr_hoard, &local);
+	cr->cr_free_ready = UVMSHIM_FREE_PAGES();
+	cr->cr_r_error = error;
+	cr->cr_r_state = error != 0 ? REC_FAILED : REC_READY;
+	cv_broadcast(&cr->cr_cv);
+	while (!cr->cr_go && !cr->cr_abort)
+		cv_wait(&cr->cr_cv, &cr->cr_lock);
+	if (cr->cr_abort || error != 0)
+		goto out;
+
+	/* Come along while the unmapper holds the lock (or is done). */
+	cr->cr_r_state = REC_WAIT_HOLDER;
+	while (!cr->cr_u_done && !cr->cr_abort &&
+	    uvmshim_map_writer(map) != cr->cr_unmapper)
+		(void)cv_timedwait(&cr->cr_cv, &cr->cr_lock, 1);
+	cr->cr_r_t0 = uvmshim_nsec();
+	cr->cr_r_state = REC_WAIT_LOCK;
+	mutex_exit(&cr->cr_lock);
+
+	/* The memory is given back only with the map lock held. */
+	vm_map_lock(map);
+	mutex_enter(&cr->cr_lock);
+	cr->cr_r_t1 = uvmshim_nsec();
+	cr->cr_r_state = REC_LOCKED;
+	uvmshim_hoard_move(&local, &cr->cr_hoard);
+	mutex_exit(&cr->cr_lock);
+	uvmshim_hoard_release(&local, UINT64_MAX);
+	vm_map_unlock(map);
+	mutex_enter(&cr->cr_lock);
+out:
+	cr->cr_r_state = REC_DONE;
+	cv_broadcast(&cr->cr_cv);
+	mutex_exit(&cr->cr_lock);
+	kthread_exit(0);
+}
+
+/* l_wmesg of a live thread of ours; keep the last one that was set. */
+static void
+sample_wmesg(lwp_t *l, char *buf)
+{
+	const char *w = l->l_wmesg;
+
+	if (w != NULL)
+		strlcpy(buf, w, UVMSHIM_NAME_LEN);
+}
+
+static void
+describe_lwp(lwp_t *l, uint64_t *lid, uint64_t *pid, char *name)
+{
+
+	*lid = (uint64_t)l->l_lid;
+	if (pid != NULL)
+		*pid = (uint64_t)l->l_proc->p_pid;
+	if (name != NULL)
+		strlcpy(name, l->l_name != NULL ? l->l_name : "?",
+		    UVMSHIM_NAME_LEN);
+}
+
+/* Watchdog: the evidence, with cr_lock held. */
+static void
+record_evidence(struct cycle_run *cr, struct uvmshim_cycle *c)
+{
+	lwp_t *holder;
+
+	c->verdict = UVMSHIM_CYCLE_DEADLOCK;
+	holder = uvmshim_map_writer(&cr->cr_um->um_map);
+	if (holder != NULL && holder == cr->cr_unmapper) {
+		describe_lwp(holder, &c->holder_lid, &c->holder_pid,
+		    c->holder_name);
+		c->lock_held_ms = ms_since(cr->cr_u_t0);
+	} else if (holder != NULL && holder == cr->cr_reclaimer) {
+		describe_lwp(holder, &c->holder_lid, &c->holder_pid,
+		    c->holder_name);
+		c->lock_held_ms = ms_since(cr->cr_r_t1);
+	} else if (holder != NULL)
+		strlcpy(c->holder_name, "foreign", sizeof(c->holder_name));
+	c->unmapper_wait_ms = ms_since(cr->cr_u_t0);
+	sample_wmesg(cr->cr_unmapper, cr->cr_u_wmesg);
+	strlcpy(c->unmapper_wmesg, cr->cr_u_wmesg, sizeof(c->unmapper_wmesg));
+	if (cr->cr_r_state == REC_WAIT_LOCK) {
+		c->reclaimer_wait_ms = ms_since(cr->cr_r_t0);
+		sample_wmesg(cr->cr_reclaimer, cr->cr_r_wmesg);
+	}
+	strlcpy(c->reclaimer_wmesg, cr->cr_r_wmesg,
+	    sizeof(c->reclaimer_wmesg));
+}
+
+static void
+report_evidence(struct cycle_run *cr, const struct uvmshim_cycle *c)
+{
+
+	printf("uvmshim: PR 24039 cycle DEADLOCK on map %p: lwp %llu (%s) "
+	    "write-holds it %llu ms, sleeping on \"%s\"; reclaimer lwp %llu "
+	    "waits on \"%s\" %llu ms holding %llu pages; free %lld\n",
+	    &cr->cr_um->um_map, (unsigned long long)c->holder_lid,
+	    c->holder_name, (unsigned long long)c->lock_held_ms,
+	    c->unmapper_wmesg, (unsigned long long)c->reclaimer_lid,
+	    c->reclaimer_wmesg, (unsigned long long)c->reclaimer_wait_ms,
+	    (unsigned long long)cr->cr_hoard.uh_npages,
+	    (long long)UVMSHIM_FREE_PAGES());
+}
+
+/* The clips the unmap of [s, t) will make, from the entries around it. */
+static uint32_t
+expected_clips(struct vm_map *map, vaddr_t s, vaddr_t t)
+{
+	struct vm_map_entry *e;
+	uint32_t clips = 0;
+
+	vm_map_lock_read(map);
+	if (uvm_map_lookup_entry(map, s, &e) && e->start < s)
+		clips++;
+	if (uvm_map_lookup_entry(map, t, &e) && e->start < t)
+		clips++;
+	vm_map_unlock_read(map);
+	return clips;
+}
+
+static int
+merge(struct uvmshim_map *um, uint32_t npages)
+{
+	uvm_flag_t flags;
+	vaddr_t va;
+	uint32_t i;
+	int error;
+
+	flags = UVM_FLAG_FIXED | (um->um_nomerge ? UVM_FLAG_NOMERGE : 0);
+	for (i = 0; i < npages; i++) {
+		va = um->um_base + (vaddr_t)i * PAGE_SIZE;
+		error = uvm_map(&um->um_map, &va, PAGE_SIZE, NULL,
+		    UVM_UNKNOWN_OFFSET, 0, UVM_MAPFLAG(UVM_PROT_RW,
+		    UVM_PROT_ALL, UVM_INH_NONE, UVM_ADV_RANDOM, flags));
+		if (error != 0)
+			return error;
+	}
+	return 0;
+}
+
+/* Watchdog loop, cr_lock held: true if the bound was crossed. */
+static bool
+watch(struct cycle_run *cr, uint64_t bound_ns)
+{
+
+	for (;;) {
+		if (cr->cr_u_done)
+			return false;
+		if (cr->cr_u_started && uvmshim_nsec() - cr->cr_u_t0 >= bound_ns)
+			return true;
+		if (cr->cr_u_started)
+			sample_wmesg(cr->cr_unmapper, cr->cr_u_wmesg);
+		if (cr->cr_r_state == REC_WAIT_LOCK)
+			sample_wmesg(cr->cr_reclaimer, cr->cr_r_wmesg);
+		(void)cv_timedwait(&cr->cr_cv, &cr->cr_lock, 1);
+	}
+}
+
+/* Keep a detected cycle standing for hold_ms, unless it ends by itself. */
+static void
+hold(struct cycle_run *cr, uint32_t hold_ms)
+{
+	uint64_t until = uvmshim_nsec() + (uint64_t)hold_ms * NS_PER_MS;
+
+	while (!cr->cr_u_done && uvmshim_nsec() < until)
+		(void)cv_timedwait(&cr->cr_cv, &cr->cr_lock, 1);
+}
+
+/* Wait for both threads to finish; they must, the memory is back. */
+static void
+wait_threads(struct cycle_run *cr)
+{
+	uint64_t t0 = uvmshim_nsec();
+	uint64_t next = STUCK_REPORT_S;
+
+	while (!cr->cr_u_done || cr->cr_r_state != REC_DONE) {
+		(void)cv_timedwait(&cr->cr_cv, &cr->cr_lock, hz);
+		if (ms_since(t0) / 1000 >= next) {
+			printf("uvmshim: cycle: still waiting for threads "
+			    "(unmap done %d, reclaimer state %d)\n",
+			    cr->cr_u_done, cr->cr_r_state);
+			next += STUCK_REPORT_S;
+		}
+	}
+}
+
+static int
+start_threads(struct cycle_run *cr)
+{
+	struct cpu_info *ci = curcpu();
+	const int kflags = KTHREAD_MPSAFE | KTHREAD_MUSTJOIN | KTHREAD_TS;
+	int error;
+
+	error = kthread_create(PRI_NONE, kflags, ci, unmapper_main, cr,
+	    &cr->cr_unmapper, "uvmshim_unmap");
+	if (error != 0)
+		return error;
+	error = kthread_create(PRI_NONE, kflags, ci, reclaimer_main, cr,
+	    &cr->cr_reclaimer, "uvmshim_reclaim");
+	if (error != 0) {
+		mutex_enter(&cr->cr_lock);
+		cr->cr_abort = true;
+		cv_broadcast(&cr->cr_cv);
+		mutex_exit(&cr->cr_lock);
+		(void)kthread_join(cr->cr_unmapper);
+		cr->cr_unmapper = NULL;
+	}
+	return error;
+}
+
+static int
+run(struct cycle_run *cr, struct uvmshim_cycle *c)
+{
+	uint64_t bound_ns = (uint64_t)c->bound_ms * NS_PER_MS;
+	struct uvmshim_hoard local;
+	int error;
+
+	error = start_threads(cr);
+	if (error != 0)
+		return error;
+	c->unmapper_lid = (uint64_t)cr->cr_unmapper->l_lid;
+	c->reclaimer_lid = (uint64_t)cr->cr_reclaimer->l_lid;
+
+	mutex_enter(&cr->cr_lock);
+	while (cr->cr_r_state == REC_PRESSURE)
+		cv_wait(&cr->cr_cv, &cr->cr_lock);
+	if (cr->cr_r_state == REC_FAILED) {
+		error = cr->cr_r_error;
+		cr->cr_abort = true;
+	} else
+		cr->cr_go = true;
+	cv_broadcast(&cr->cr_cv);
+	mutex_exit(&cr->cr_lock);
+	if (error == 0)
+		printf("uvmshim: cycle: %llu entries and %llu pages taken, "
+		    "%lld pages free (reserve_kernel %d); unmapping\n",
+		    (unsigned long long)cr->cr_sponge.us_nitems,
+		    (unsigned long long)cr->cr_hoard.uh_npages,
+		    (long long)cr->cr_free_ready, uvmexp.reserve_kernel);
+
+	mutex_enter(&cr->cr_lock);
+	if (error == 0 && watch(cr, bound_ns)) {
+		record_evidence(cr, c);
+		mutex_exit(&cr->cr_lock);
+		report_evidence(cr, c);
+		mutex_enter(&cr->cr_lock);
+		if ((c->flags & UVMSHIM_CYCLEF_RECOVER) == 0)
+			hold(cr, c->hold_ms);
+		/* Break it: the watchdog gives the memory back itself. */
+		uvmshim_hoard_init(&local);
+		if (!cr->cr_u_done) {
+			uvmshim_hoard_move(&local, &cr->cr_hoard);
+			c->recovered = 1;
+		}
+		mutex_exit(&cr->cr_lock);
+		uvmshim_hoard_release(&local, UINT64_MAX);
+		printf("uvmshim: cycle %s after %llu ms\n", c->recovered ?
+		    "broken by the watchdog" : "ended by itself",
+		    (unsigned long long)ms_since(cr->cr_u_t0));
+		mutex_enter(&cr->cr_lock);
+	}
+	wait_threads(cr);
+	if (c->verdict != UVMSHIM_CYCLE_DEADLOCK && error == 0) {
+		c->verdict = UVMSHIM_CYCLE_COMPLETED;
+		c->unmapper_wait_ms = (cr->cr_u_t1 - cr->cr_u_t0) / NS_PER_MS;
+		c->reclaimer_wait_ms = (cr->cr_r_t1 - cr->cr_r_t0) / NS_PER_MS;
+		strlcpy(c->unmapper_wmesg, cr->cr_u_wmesg,
+		    sizeof(c->unmapper_wmesg));
+		strlcpy(c->reclaimer_wmesg, cr->cr_r_wmesg,
+		    sizeof(c->reclaimer_wmesg));
+	}
+	mutex_exit(&cr->cr_lock);
+
+	(void)kthread_join(cr->cr_unmapper);
+	(void)kthread_join(cr->cr_reclaimer);
+	return error;
+}
+
+int
+uvmshim_cycle(void *be, struct uvmshim_cycle *c)
+{
+	uint64_t t0 = uvmshim_nsec();
+	struct cycle_run *cr;
+	uint32_t mid;
+	int error;
+
+	if (c->npages < UVMSHIM_MIN_CYCLE_PAGES ||
+	    c->npages > UVMSHIM_MAX_CYCLE_PAGES ||
+	    c->bound_ms < UVMSHIM_MIN_CYCLE_BOUND_MS ||
+	    c->bound_ms > UVMSHIM_MAX_CYCLE_BOUND_MS ||
+	    c->hold_ms > UVMSHIM_MAX_CYCLE_HOLD_MS)
+		return EINVAL;
+	if (c->policy != UVMSHIM_POLICY_DEFAULT &&
+	    c->policy != UVMSHIM_POLICY_NOMERGE)
+		return ENOTSUP;
+
+	cr = kmem_zalloc(sizeof(*cr), KM_SLEEP);
+	mutex_init(&cr->cr_lock, MUTEX_DEFAULT, IPL_NONE);
+	cv_init(&cr->cr_cv, "uvmshcyc");
+	uvmshim_hoard_init(&cr->cr_hoard);
+	cr->cr_pc = uvmshim_epool_find();
+
+	error = uvmshim_map_new((vsize_t)c->npages * PAGE_SIZE,
+	    c->policy == UVMSHIM_POLICY_NOMERGE, &cr->cr_um);
+	if (error == 0) {
+		c->map_kva = (uint64_t)(uintptr_t)&cr->cr_um->um_map;
+		error = merge(cr->cr_um, c->npages);
+	}
+	if (error == 0) {
+		mid = c->npages / 2;
+		cr->cr_start = cr->cr_um->um_base + (vaddr_t)mid * PAGE_SIZE;
+		cr->cr_end = cr->cr_start + PAGE_SIZE;
+		c->clips = expected_clips(&cr->cr_um->um_map, cr->cr_start,
+		    cr->cr_end);
+		/* Each clip allocates one entry with the write lock held. */
+		c->allocs_locked = c->clips;
+		printf("uvmshim: cycle: map %p, %u pages in %u entries, "
+		    "unmap of page %u will clip %u times\n",
+		    &cr->cr_um->um_map, c->npages,
+		    uvmshim_map_nentries(cr->cr_um), mid, c->clips);
+		error = run(cr, c);
+	}
+	if (error != 0) {
+		if (c->verdict != UVMSHIM_CYCLE_DEADLOCK)
+			c->verdict = UVMSHIM_CYCLE_ERROR;
+		c->error = error;
+	}
+
+	/* Whatever happened, everything goes back. */
+	uvmshim_hoard_release(&cr->cr_hoard, UINT64_MAX);
+	if (cr->cr_pc != NULL)
+		uvmshim_epool_release(cr->cr_pc, &cr->cr_sponge);
+	if (cr->cr_um != NULL)
+		uvmshim_map_free(cr->cr_um);
+	cv_destroy(&cr->cr_cv);
+	mutex_destroy(&cr->cr_lock);
+	kmem_free(cr, sizeof(*cr));
+	c->elapsed_ms = ms_since(t0);
+	return 0;
+}

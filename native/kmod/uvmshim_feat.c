@@ -1,0 +1,79 @@
+/*
+ * uvmshim_feat.c: the running kernel's options, detected at load.
+ *
+ * An out-of-tree module sees no opt_*.h, and its own build has none of
+ * the kernel's options, so each option is recognised by a symbol that
+ * only a kernel built with it contains, looked up with ksyms_getval(9)
+ * in the kernel's own symbol table ("netbsd"):
+ *
+ *  UVMMAP_COUNTERS  the global evcnts uvmmap_evcnt_{k,u}{back,forw,bi,no}merge
+ *		     of uvm_map.c; each is also checked to be group "uvmmap"
+ *		     with the expected name.  KMAP_SUMMARY reads them.
+ *  LOCKDEBUG	     lockdebug_alloc(), defined only under LOCKDEBUG in
+ *		     subr_lockdebug.c (lockdebug_abort() is always there).
+ *  DIAGNOSTIC	     sysctl_kern_trigger_panic(), the handler of the
+ *		     kern.panic_now node that exists only with DIAGNOSTIC.  It
+ *		     is a static function: found only if the kernel's symbol
+ *		     table keeps local symbols (GENERIC kernels do).
+ *
+ * A kernel without ksyms (pseudo-device ksyms) reports none of them: the
+ * bits can under-report, never over-report.
+ */
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/ksyms.h>
+#include <sys/evcnt.h>
+
+#include "uvmshim_var.h"
+
+static const char *const evnames[UVMSHIM_NEVCNT] = {
+	"kbackmerge", "kforwmerge", "kbimerge", "knomerge",
+	"ubackmerge", "uforwmerge", "ubimerge", "unomerge",
+};
+
+int
+uvmshim_ksym(const char *name, int any, unsigned long *valp)
+{
+
+	return ksyms_getval("netbsd", name, valp,
+	    any ? KSYMS_ANY : KSYMS_EXTERN);
+}
+
+static struct evcnt *
+find_evcnt(const char *name)
+{
+	char sym[48];
+	unsigned long v;
+	struct evcnt *ev;
+
+	snprintf(sym, sizeof(sym), "uvmmap_evcnt_%s", name);
+	if (uvmshim_ksym(sym, 0, &v) != 0 || v == 0)
+		return NULL;
+	ev = (struct evcnt *)v;
+	if (ev->ev_group == NULL || strcmp(ev->ev_group, "uvmmap") != 0 ||
+	    ev->ev_name == NULL || strcmp(ev->ev_name, name) != 0)
+		return NULL;
+	return ev;
+}
+
+void
+uvmshim_feat_detect(struct uvmshim_feat *f)
+{
+	unsigned long v;
+	int i, found = 0;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < UVMSHIM_NEVCNT; i++) {
+		f->uf_ev[i] = find_evcnt(evnames[i]);
+		if (f->uf_ev[i] != NULL)
+			found++;
+	}
+	if (found == UVMSHIM_NEVCNT)
+		f->uf_bits |= UVMSHIM_FEAT_UVMMAP_COUNTERS;
+	else
+		memset(f->uf_ev, 0, sizeof(f->uf_ev));
+	if (uvmshim_ksym("lockdebug_alloc", 0, &v) == 0)
+		f->uf_bits |= UVMSHIM_FEAT_LOCKDEBUG;
+	if (uvmshim_ksym("sysctl_kern_trigger_panic", 1, &v) == 0)
+		f->uf_bits |= UVMSHIM_FEAT_DIAGNOSTIC;
+}
