@@ -2,6 +2,7 @@ using System.CommandLine;
 using KernelShim.Bindings;
 using KernelShim.Harness.Ddb;
 using KernelShim.Harness.Devices;
+using KernelShim.Harness.KernelConsole;
 using KernelShim.Harness.Scenarios;
 using KernelShim.Harness.Sessions;
 using KernelShim.Harness.Verdicts;
@@ -31,7 +32,7 @@ public static class ReproduceCommand
     {
         using var device = new ModelDevice();
         AnsiConsole.MarkupLine("Target: the reference model (not a NetBSD kernel), policy merge-alloc (pre-1.153).");
-        var r = Pr24039Reproduction.RunAsync(device, uvmshim_policy.UVMSHIM_POLICY_MERGE_ALLOC, null, bound, 0).GetAwaiter().GetResult();
+        var r = Pr24039Reproduction.RunAsync(device, uvmshim_policy.UVMSHIM_POLICY_MERGE_ALLOC, null, null, bound, 0).GetAwaiter().GetResult();
         return Print(r);
     }
 
@@ -47,8 +48,10 @@ public static class ReproduceCommand
                 return new Verdict(VerdictKind.InfrastructureError, $"the agent could not load uvmshim.kmod: errno {ready.ModuleError}");
             var device = new AgentDevice(s.Agent, DeviceKind.Kernel, ready.OsVersion) { Deadline = TimeSpan.FromMilliseconds(bound + hold) + TimeSpan.FromSeconds(60) };
             var ddb = new DdbCapture(s.Console, s.Watcher);
+            var since = DateTimeOffset.UtcNow;
+            var standing = s.Watcher.WaitForAsync(e => e.Kind == ConsoleEventKind.CycleDetected, TimeSpan.FromMinutes(5), since, token);
             result = await Pr24039Reproduction.RunAsync(device, uvmshim_policy.UVMSHIM_POLICY_DEFAULT,
-                c => ddb.CaptureHangAsync(null, c), bound, hold, token);
+                standing, c => ddb.CaptureHangAsync(null, c), bound, hold, token);
             return result.Reproduced ? Verdict.Passed("reproduced") : Verdict.Failed("not reproduced");
         }, ct);
         AnsiConsole.MarkupLineInterpolated($"Target: [bold]{verdict.Target}[/]");

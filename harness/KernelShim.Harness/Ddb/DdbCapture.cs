@@ -30,7 +30,7 @@ public sealed class DdbCapture(ConsoleLog console, ConsoleWatcher watcher)
     {
         var first = await CaptureAsync(["bt", .. HangCommands(mapKva)], continueAfter: false, ct).ConfigureAwait(false);
         if (!first.Entered) return first;
-        var lwps = DdbPs.SleepingLwps(first.Text).Take(MaxStacks).Select(a => $"bt/a 0x{a:x}").ToList();
+        var lwps = DdbPs.StuckLwps(first.Text).Take(MaxStacks).Select(a => $"bt/a 0x{a:x}").ToList();
         var stacks = await CaptureAsync(lwps, continueAfter: true, ct).ConfigureAwait(false);
         return new DdbTranscript(true, first.Text + stacks.Text);
     }

@@ -8,14 +8,27 @@ public static partial class DdbPs
 {
     // PID    LID S CPU     FLAGS       STRUCT LWP *               NAME WAIT
     // 0       57 3   0       200   fffffe800f3c1a40          uvmshim_u vmmapent
-    [GeneratedRegex(@"^\s*>?\s*\d+\s*>?\s*\d+\s+(?<state>\d)\s+\d+\s+[0-9a-f]+\s+(?<lwp>[0-9a-f]{8,16})\s+\S+(?:\s+(?<wait>\S+))?\s*$",
+    // 1    >   1 7   0         0   fffffe8001f834e0               init
+    [GeneratedRegex(@"^\s*(?<cur>>)?\s*\d+\s*(?<cur2>>)?\s*\d+\s+(?<state>\d)\s+\d+\s+[0-9a-f]+\s+(?<lwp>[0-9a-f]{8,16})\s+(?<name>\S+)(?:\s+(?<wait>\S+))?\s*$",
         RegexOptions.Multiline)]
     private static partial Regex Row();
 
-    /// <summary>Addresses of LWPs in `ps` output that wait on a channel (state 3: LSSLEEP).</summary>
-    public static IEnumerable<ulong> SleepingLwps(string psText) =>
+    private const string Sleeping = "3"; // LSSLEEP
+    private const string Runnable = "2"; // LSRUN: waiting for a CPU, or yielding in a retry loop
+
+    /// <summary>
+    /// LWPs worth a stack after a hang, most telling first: runnable ones
+    /// that are not on a CPU (a party that keeps retrying), then sleepers
+    /// with a wait channel.  Idle and soft-interrupt LWPs and the one on the
+    /// CPU (marked '>', its stack is `bt`) are left out.
+    /// </summary>
+    public static IEnumerable<ulong> StuckLwps(string psText) =>
         Row().Matches(psText)
-            .Where(m => m.Groups["wait"].Success && m.Groups["state"].Value == "3")
+            .Where(m => !m.Groups["cur"].Success && !m.Groups["cur2"].Success)
+            .Where(m => !m.Groups["name"].Value.StartsWith("idle/", StringComparison.Ordinal)
+                     && !m.Groups["name"].Value.StartsWith("soft", StringComparison.Ordinal))
+            .Where(m => m.Groups["state"].Value == Runnable || (m.Groups["state"].Value == Sleeping && m.Groups["wait"].Success))
+            .OrderBy(m => m.Groups["state"].Value == Runnable ? 0 : 1)
             .Select(m => ulong.Parse(m.Groups["lwp"].Value, NumberStyles.HexNumber))
             .Distinct();
 }

@@ -19,4 +19,6 @@ public enum ConsoleEventKind
     DdbMore,
     /// <summary>A kernel that reset or rebooted under us.</summary>
     Reboot,
+    /// <summary>The uvmshim module's watchdog saw the PR 24039 cycle (its own console line).</summary>
+    CycleDetected,
 }

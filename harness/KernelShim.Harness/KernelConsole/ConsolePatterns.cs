@@ -22,6 +22,7 @@ public static partial class ConsolePatterns
         new(ConsoleEventKind.DdbMore, DdbMore()),
         new(ConsoleEventKind.DdbPrompt, DdbPrompt()),
         new(ConsoleEventKind.Reboot, Reboot()),
+        new(ConsoleEventKind.CycleDetected, CycleDetected()),
     ];
 
     /// <summary>The kind and detail of a line, or null when it is ordinary chatter.</summary>
@@ -64,4 +65,8 @@ public static partial class ConsolePatterns
 
     [GeneratedRegex(@"(?<d>rebooting\.\.\.|The operating system has halted\.)")]
     private static partial Regex Reboot();
+
+    // native/kmod's watchdog: "uvmshim: PR 24039 cycle DEADLOCK on map 0x...: lwp 31 (uvmshim_unmap) write-holds it ..."
+    [GeneratedRegex(@"uvmshim: PR 24039 cycle DEADLOCK (?<d>on map 0x[0-9a-f]+)")]
+    private static partial Regex CycleDetected();
 }

@@ -18,17 +18,21 @@ public sealed record ReproductionResult(string MergingPolicy, CycleEvidence Merg
 /// </summary>
 public static class Pr24039Reproduction
 {
+    /// <param name="standing">Completes when the target says the cycle stands (the module's watchdog line on the console).</param>
+    /// <param name="captureWhileStanding">Evidence to take then (ddb stacks), before hold_ms runs out.</param>
     public static async Task<ReproductionResult> RunAsync(IUvmshimDevice device, uvmshim_policy merging,
-        Func<CancellationToken, Task<DdbTranscript>>? captureWhileStanding, uint boundMs, uint holdMs, CancellationToken ct = default)
+        Task? standing, Func<CancellationToken, Task<DdbTranscript>>? captureWhileStanding, uint boundMs, uint holdMs,
+        CancellationToken ct = default)
     {
         var client = new UvmshimClient(device);
         var cycle = Task.Run(() => client.Cycle(merging, boundMs, holdMs, npages: 16), ct);
         DdbTranscript? stacks = null;
-        if (captureWhileStanding is not null)
+        if (standing is not null && captureWhileStanding is not null)
         {
-            // The cycle stands from bound_ms until bound_ms + hold_ms: look at it in between.
-            await Task.WhenAny(cycle, Task.Delay(TimeSpan.FromMilliseconds(boundMs + 500), ct)).ConfigureAwait(false);
-            if (!cycle.IsCompleted) stacks = await captureWhileStanding(ct).ConfigureAwait(false);
+            // Setting the cycle up (taking memory away) can take seconds under TCG:
+            // capture when the watchdog says it stands, not on a timer.
+            if (await Task.WhenAny(cycle, standing).ConfigureAwait(false) == standing && standing.IsCompletedSuccessfully)
+                stacks = await captureWhileStanding(ct).ConfigureAwait(false);
         }
         var withMerge = CycleEvidence.From(await cycle.ConfigureAwait(false));
         var without = CycleEvidence.From(client.Cycle(uvmshim_policy.UVMSHIM_POLICY_NOMERGE, boundMs, 0, npages: 16));

@@ -12,15 +12,27 @@ public class DdbPsTests
         PID    LID S CPU     FLAGS       STRUCT LWP *               NAME WAIT
         1        1 3   0         0   fffffe800f7a2000               init vmmapent
         0       58 3   0       200   fffffe800f3c1a40          uvmshim_r vmmaplk
-        0       57 3   0       200   fffffe800f3c1600          uvmshim_u vmmapent
+        0       57 2   0       200   fffffe800f3c1600          uvmshim_u
         >0       5 7   0       200   fffffe800e1e5140             idle/0
         0        2 3   0       200   fffffe800e1e5580            pgdaemon pgdaemon
+        0        3 1   0       200   fffffe801fe97420          softnet/0
+        0        9 3   0       200   fffffe801fe84460             vdrain
+        """;
+
+    // As NetBSD 7.99.4's ddb printed it while the uvmshim cycle stood (the marker after the PID).
+    private const string RealPs = """
+        PID    LID S CPU     FLAGS       STRUCT LWP *               NAME WAIT
+        1    >   1 7   0         0   fffffe8001f834e0               init
+        0       32 2   0       200   fffffe801fdb1080    uvmshim_reclaim
+        0       31 2   0       200   fffffe8001f728e0      uvmshim_unmap
+        0       30 3   0       200   fffffe8001f724c0           aiodoned aiodoned
+        0        2 1   0       201   fffffe801fe97840             idle/0
         """;
 
     [Test]
-    public void FindsSleepingLwpsAndSkipsRunningOnes()
+    public void RunnableLwpsFirstThenSleepersAndNeverTheCurrentOrIdleOnes()
     {
-        var lwps = DdbPs.SleepingLwps(Ps).ToList();
-        Assert.That(lwps, Is.EqualTo(new ulong[] { 0xfffffe800f7a2000, 0xfffffe800f3c1a40, 0xfffffe800f3c1600, 0xfffffe800e1e5580 }));
+        Assert.That(DdbPs.StuckLwps(Ps), Is.EqualTo(new ulong[] { 0xfffffe800f3c1600, 0xfffffe800f7a2000, 0xfffffe800f3c1a40, 0xfffffe800e1e5580 }));
+        Assert.That(DdbPs.StuckLwps(RealPs), Is.EqualTo(new ulong[] { 0xfffffe801fdb1080, 0xfffffe8001f728e0, 0xfffffe8001f724c0 }));
     }
 }
