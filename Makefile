@@ -51,10 +51,11 @@ bench: setup build
 bindings:
 	@bindings/generate.sh
 
-# Cross-build the uvmshim module against a NetBSD sys tree.
+# Cross-build the uvmshim module and the guest agent against a NetBSD sys tree.
 kmod:
 	@test -n "$(NETBSD_SYS)" || { echo "make kmod: set NETBSD_SYS=/path/to/netbsd/sys (or KSHIM_SYS)"; exit 2; }
-	@$(MAKE) -s -C native kmod NETBSD_SYS="$(NETBSD_SYS)"
+	@$(MAKE) -s -C native/kmod NETBSD_SYS="$(NETBSD_SYS)"
+	@$(MAKE) -s -C native/agent NETBSD_SYS="$(NETBSD_SYS)"
 
 clean:
 	@-$(MAKE) -s -C native clean
