@@ -8,15 +8,16 @@
  *  2. pressure	 the RECLAIMER thread takes every free map entry out of
  *		 the entry pool cache (uvmshim_epool.c), then every page it
  *		 can get, until the pagedaemon and the pool reclaim free
- *		 nothing more (uvmshim_hoard.c).  Now an entry allocation
- *		 needs a new pool page and none can be had.
+ *		 nothing more (uvmshim_hoard.c), then the entries freed
+ *		 meanwhile.  Now an entry allocation needs a new pool page
+ *		 and none can be had.
  *  3. unmapper	 the UNMAPPER thread calls uvm_unmap() on the middle page:
  *		 uvm_unmap1 takes the map write lock, uvm_unmap_remove clips
  *		 (uvm_map_clip_start/end), each clip calls uvm_mapent_alloc
  *		 -> pool_cache_get(PR_WAITOK) -> pool_get -> pool_grow ->
  *		 uvm_km_kmem_alloc -> uvm_pagealloc fails -> uvm_wait("plpg"):
  *		 it sleeps for memory with the map write-locked.
- *  4. reclaimer once the unmapper write-holds the lock, the reclaimer
+ *  4. reclaimer once the unmapper sleeps with the lock held, the reclaimer
  *		 calls vm_map_lock() on the same map: it must hold the lock
  *		 before it gives its pages back.  It sleeps on the lock
  *		 ("tstile") while the unmapper sleeps for its pages.
@@ -40,11 +41,20 @@
  * one CPU, so the per-CPU cache the reclaimer emptied is the one the
  * unmapper allocates from.
  *
- * The cycle is honest but not sealed: memory freed elsewhere (pool pages
- * that age past pool_inactive_time, pages the pagedaemon cleans) lets the
- * unmapper proceed by itself.  A cycle that ends that way before bound_ms
- * is COMPLETED; after bound_ms it stays DEADLOCK (it was blocked longer
- * than the bound) with recovered = 0, and the console says so.
+ * Memory freed elsewhere is the cycle's enemy: the pagedaemon, woken by
+ * every uvm_wait(), reclaims pool pages that have been empty for
+ * pool_inactive_time (10 s) and frees clean pages, and a page that comes
+ * free lets the unmapper through.  In PR 24039 those frees needed the same
+ * map lock (pool pages lived in kmem_map); here they do not, so the cycle
+ * stands in for that: the reclaimer takes memory until the system is
+ * quiet AND the pool pages its own draining emptied have aged out (about
+ * 11.5 s), down to the pagedaemon's reserve (UVM_PGA_USERESERVE: an
+ * ordinary allocation then stays short even if a few pages come free);
+ * it keeps taking until the unmapper has held the lock for a tick; and
+ * while the cycle stands, the watchdog adds whatever comes free to the
+ * reclaimer's hoard (counted and printed).  If memory still gets through,
+ * the unmap ends by itself: before bound_ms that is COMPLETED, after it
+ * DEADLOCK with recovered = 0, and the console says so.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -66,6 +76,9 @@
 #define REC_DONE	6
 
 #define NS_PER_MS	1000000ULL
+#define CYCLE_WMESG	"uvmshcyc"
+/* The cycle's pressure goes down to the pagedaemon's reserve. */
+#define CYCLE_PGA	UVM_PGA_USERESERVE
 /* While waiting for threads after the break: a console line this often. */
 #define STUCK_REPORT_S	10
 
@@ -80,6 +93,7 @@ struct cycle_run {
 	lwp_t			*cr_reclaimer;
 	bool			 cr_go;
 	bool			 cr_abort;
+	bool			 cr_broken;	/* the watchdog gave memory back */
 	/* unmapper */
 	bool			 cr_u_started;
 	bool			 cr_u_done;
@@ -96,6 +110,8 @@ struct cycle_run {
 	/* last wait messages seen by the watchdog */
 	char			 cr_u_wmesg[UVMSHIM_NAME_LEN];
 	char			 cr_r_wmesg[UVMSHIM_NAME_LEN];
+	bool			 cr_u_sawfree;	/* seen asleep on &uvmexp.free */
+	uint64_t		 cr_kept;	/* pages the watchdog took */
 };
 
 static uint64_t
@@ -135,19 +151,43 @@ unmapper_main(void *arg)
 	kthread_exit(0);
 }
 
+/* Take what came free since: pages, and entries back in the pool. */
+static void
+absorb(struct cycle_run *cr, struct uvmshim_hoard *local)
+{
+
+	(void)uvmshim_hoard_take(local, UINT64_MAX, CYCLE_PGA);
+	if (cr->cr_pc != NULL)
+		(void)uvmshim_epool_drain(cr->cr_pc, &cr->cr_sponge);
+}
+
+/*
+ * The unmapper holds the map write lock.  It does not sleep all the time:
+ * each uvm_wait() wakes the pagedaemon, which wakes it again after a scan
+ * that frees nothing, and it retries; but it never lets the lock go.
+ */
+static bool
+unmapper_holds(struct cycle_run *cr)
+{
+
+	return uvmshim_map_writer(&cr->cr_um->um_map) == cr->cr_unmapper;
+}
+
 static void
 reclaimer_main(void *arg)
 {
 	struct cycle_run *cr = arg;
 	struct vm_map *map = &cr->cr_um->um_map;
 	struct uvmshim_hoard local;
-	int error;
+	int error, held;
 
 	uvmshim_hoard_init(&local);
 	error = cr->cr_pc == NULL ? ENOTSUP :
 	    uvmshim_epool_drain(cr->cr_pc, &cr->cr_sponge);
-	if (error == 0)
-		(void)uvmshim_hoard_take_settled(&local);
+	if (error == 0) {
+		(void)uvmshim_hoard_take_settled(&local, true, CYCLE_PGA);
+		absorb(cr, &local);
+	}
 
 	mutex_enter(&cr->cr_lock);
 	uvmshim_hoard_move(&cr->cr_hoard, &local);
@@ -160,11 +200,31 @@ reclaimer_main(void *arg)
 	if (cr->cr_abort || error != 0)
 		goto out;
 
-	/* Come along while the unmapper holds the lock (or is done). */
+	/*
+	 * Keep taking whatever comes free until the unmapper has held the
+	 * lock for two looks a tick apart (or is done): memory freed in this
+	 * window would otherwise let its allocation through before the
+	 * cycle closes.  Once the watchdog has given the memory back, stop
+	 * taking and give back what was taken meanwhile.
+	 */
 	cr->cr_r_state = REC_WAIT_HOLDER;
-	while (!cr->cr_u_done && !cr->cr_abort &&
-	    uvmshim_map_writer(map) != cr->cr_unmapper)
+	held = 0;
+	while (!cr->cr_u_done && !cr->cr_abort && !cr->cr_broken &&
+	    held < 2) {
+		held = unmapper_holds(cr) ? held + 1 : 0;
+		mutex_exit(&cr->cr_lock);
+		absorb(cr, &local);
+		mutex_enter(&cr->cr_lock);
+		if (cr->cr_broken)
+			break;
+		uvmshim_hoard_move(&cr->cr_hoard, &local);
 		(void)cv_timedwait(&cr->cr_cv, &cr->cr_lock, 1);
+	}
+	if (local.uh_npages != 0) {
+		mutex_exit(&cr->cr_lock);
+		uvmshim_hoard_release(&local, UINT64_MAX);
+		mutex_enter(&cr->cr_lock);
+	}
 	cr->cr_r_t0 = uvmshim_nsec();
 	cr->cr_r_state = REC_WAIT_LOCK;
 	mutex_exit(&cr->cr_lock);
@@ -186,13 +246,17 @@ out:
 	kthread_exit(0);
 }
 
-/* l_wmesg of a live thread of ours; keep the last one that was set. */
+/*
+ * What a live thread of ours last slept on.  l_wmesg stays set after the
+ * thread wakes (sleepq_remove clears only l_wchan), so this is its latest
+ * sleep, not necessarily a current one; our own condvar does not count.
+ */
 static void
 sample_wmesg(lwp_t *l, char *buf)
 {
 	const char *w = l->l_wmesg;
 
-	if (w != NULL)
+	if (w != NULL && strcmp(w, CYCLE_WMESG) != 0)
 		strlcpy(buf, w, UVMSHIM_NAME_LEN);
 }
 
@@ -242,11 +306,13 @@ report_evidence(struct cycle_run *cr, const struct uvmshim_cycle *c)
 {
 
 	printf("uvmshim: PR 24039 cycle DEADLOCK on map %p: lwp %llu (%s) "
-	    "write-holds it %llu ms, sleeping on \"%s\"; reclaimer lwp %llu "
+	    "write-holds it %llu ms, sleeping on \"%s\"%s; reclaimer lwp %llu "
 	    "waits on \"%s\" %llu ms holding %llu pages; free %lld\n",
 	    &cr->cr_um->um_map, (unsigned long long)c->holder_lid,
 	    c->holder_name, (unsigned long long)c->lock_held_ms,
-	    c->unmapper_wmesg, (unsigned long long)c->reclaimer_lid,
+	    c->unmapper_wmesg,
+	    cr->cr_u_sawfree ? " (seen in uvm_wait, for a free page)" : "",
+	    (unsigned long long)c->reclaimer_lid,
 	    c->reclaimer_wmesg, (unsigned long long)c->reclaimer_wait_ms,
 	    (unsigned long long)cr->cr_hoard.uh_npages,
 	    (long long)UVMSHIM_FREE_PAGES());
@@ -288,18 +354,35 @@ merge(struct uvmshim_map *um, uint32_t npages)
 	return 0;
 }
 
+/*
+ * Watchdog, cr_lock held: until the cycle is broken, pages that come free
+ * elsewhere go to the reclaimer's hoard (in PR 24039 nobody could have
+ * freed them without the map lock); uvm_pagealloc never sleeps.
+ */
+static void
+keep_pressure(struct cycle_run *cr)
+{
+
+	cr->cr_kept += uvmshim_hoard_take(&cr->cr_hoard, UINT64_MAX,
+	    CYCLE_PGA);
+}
+
 /* Watchdog loop, cr_lock held: true if the bound was crossed. */
 static bool
 watch(struct cycle_run *cr, uint64_t bound_ns)
 {
 
 	for (;;) {
+		keep_pressure(cr);
 		if (cr->cr_u_done)
 			return false;
 		if (cr->cr_u_started && uvmshim_nsec() - cr->cr_u_t0 >= bound_ns)
 			return true;
-		if (cr->cr_u_started)
+		if (cr->cr_u_started) {
 			sample_wmesg(cr->cr_unmapper, cr->cr_u_wmesg);
+			if (cr->cr_unmapper->l_wchan == (wchan_t)&uvmexp.free)
+				cr->cr_u_sawfree = true;
+		}
 		if (cr->cr_r_state == REC_WAIT_LOCK)
 			sample_wmesg(cr->cr_reclaimer, cr->cr_r_wmesg);
 		(void)cv_timedwait(&cr->cr_cv, &cr->cr_lock, 1);
@@ -312,8 +395,10 @@ hold(struct cycle_run *cr, uint32_t hold_ms)
 {
 	uint64_t until = uvmshim_nsec() + (uint64_t)hold_ms * NS_PER_MS;
 
-	while (!cr->cr_u_done && uvmshim_nsec() < until)
+	while (!cr->cr_u_done && uvmshim_nsec() < until) {
+		keep_pressure(cr);
 		(void)cv_timedwait(&cr->cr_cv, &cr->cr_lock, 1);
+	}
 }
 
 /* Wait for both threads to finish; they must, the memory is back. */
@@ -398,15 +483,17 @@ run(struct cycle_run *cr, struct uvmshim_cycle *c)
 			hold(cr, c->hold_ms);
 		/* Break it: the watchdog gives the memory back itself. */
 		uvmshim_hoard_init(&local);
-		if (!cr->cr_u_done) {
-			uvmshim_hoard_move(&local, &cr->cr_hoard);
+		cr->cr_broken = true;
+		if (!cr->cr_u_done)
 			c->recovered = 1;
-		}
+		uvmshim_hoard_move(&local, &cr->cr_hoard);
 		mutex_exit(&cr->cr_lock);
 		uvmshim_hoard_release(&local, UINT64_MAX);
-		printf("uvmshim: cycle %s after %llu ms\n", c->recovered ?
+		printf("uvmshim: cycle %s after %llu ms (%llu pages came free "
+		    "meanwhile and were kept)\n", c->recovered ?
 		    "broken by the watchdog" : "ended by itself",
-		    (unsigned long long)ms_since(cr->cr_u_t0));
+		    (unsigned long long)ms_since(cr->cr_u_t0),
+		    (unsigned long long)cr->cr_kept);
 		mutex_enter(&cr->cr_lock);
 	}
 	wait_threads(cr);
@@ -446,7 +533,7 @@ uvmshim_cycle(void *be, struct uvmshim_cycle *c)
 
 	cr = kmem_zalloc(sizeof(*cr), KM_SLEEP);
 	mutex_init(&cr->cr_lock, MUTEX_DEFAULT, IPL_NONE);
-	cv_init(&cr->cr_cv, "uvmshcyc");
+	cv_init(&cr->cr_cv, CYCLE_WMESG);
 	uvmshim_hoard_init(&cr->cr_hoard);
 	cr->cr_pc = uvmshim_epool_find();
 

@@ -5,10 +5,10 @@
  * For a clip's allocation to need a fresh page, the cache and its pool
  * must hold no free entry.  The cycle therefore takes them, as other
  * kernel users would: pool_cache_invalidate() first moves every CPU's
- * cached entries back into the pool, then entries are taken until the
- * pool itself has none left (pr_nitems == 0 right after a get that the
- * pool layer served).  The entries taken are held, chained through their
- * first word, and given back with pool_cache_put().
+ * cached entries back into the pool, then entries are taken while the
+ * pool has free items (pr_nitems).  The drain can be repeated: entries
+ * freed meanwhile are taken too.  The entries taken are held, chained
+ * through their first word, and given back with pool_cache_put().
  *
  * The cache is a static variable of uvm_map.c, named "vmmpepl".  It is
  * found through the kernel symbol table (ksyms, local symbols included),
@@ -64,24 +64,25 @@ int
 uvmshim_epool_drain(pool_cache_t pc, struct uvmshim_sponge *s)
 {
 	struct pool *pp = &pc->pc_pool;
-	unsigned long nget;
 	void *item;
 	uint64_t i;
 
 	pool_cache_invalidate(pc);
-	for (i = 0; i < MAX_SPONGE; i++) {
-		nget = pp->pr_nget;
+	/*
+	 * Only while the pool has free items: a get from an empty pool
+	 * would grow it by a page (from the reserve, with PR_NOWAIT).
+	 */
+	for (i = 0; pp->pr_nitems > 0; i++) {
+		if (i >= MAX_SPONGE)
+			return E2BIG;
 		item = pool_cache_get(pc, PR_NOWAIT);
 		if (item == NULL)
-			return ENOMEM;
+			break;
 		*(void **)item = s->us_items;
 		s->us_items = item;
 		s->us_nitems++;
-		/* Served by the pool and none left there: drained. */
-		if (pp->pr_nget != nget && pp->pr_nitems == 0)
-			return 0;
 	}
-	return E2BIG;
+	return 0;
 }
 
 void

@@ -2,13 +2,16 @@
  * uvmshim_hoard.c: taking free pages away from the system, and giving
  * them back (UVMSHIM_IOC_PRESSURE, and the pressure of the cycle).
  *
- * Pages come from uvm_pagealloc(NULL, 0, NULL, 0): they belong to no
- * object and sit on no paging queue, so the pagedaemon cannot reclaim
+ * Pages come from uvm_pagealloc(NULL, 0, NULL, flags): they belong to
+ * no object and sit on no paging queue, so the pagedaemon cannot reclaim
  * them; they are as good as wired.  Without UVM_PGA_USERESERVE the
- * allocation fails once uvmexp.free is down to reserve_kernel for the
- * caller's priority class (a PRI_KTHREAD thread gets the reserve
- * implicitly, see uvm_pagealloc_strat), which is exactly the point below
- * which an ordinary map-entry allocation has to wait.
+ * allocation fails once uvmexp.free is down to reserve_kernel (a
+ * PRI_KTHREAD thread gets the reserve implicitly, see
+ * uvm_pagealloc_strat), the point below which an ordinary map-entry
+ * allocation has to wait; PRESSURE stops there.  With it, only the
+ * pagedaemon's own reserve (reserve_pagedaemon) is left: the cycle takes
+ * that much, so that a few pages coming free elsewhere still leave an
+ * ordinary allocation short.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -18,9 +21,10 @@
 
 #include "uvmshim_var.h"
 
-/* Settling: rounds of one tick with nothing new, and a bound on rounds. */
-#define SETTLE_QUIET_ROUNDS	5
-#define SETTLE_MAX_ROUNDS	500
+/* Settling: rounds with nothing new, a bound on rounds, ageing slack. */
+#define SETTLE_QUIET_ROUNDS	20
+#define SETTLE_MAX_ROUNDS	2000
+#define SETTLE_AGE_SLACK_MS	1500
 /* More pools than any kernel has: pool_drain() goes round-robin. */
 #define MAX_POOLS		100000
 
@@ -33,13 +37,13 @@ uvmshim_hoard_init(struct uvmshim_hoard *h)
 }
 
 uint64_t
-uvmshim_hoard_take(struct uvmshim_hoard *h, uint64_t n)
+uvmshim_hoard_take(struct uvmshim_hoard *h, uint64_t n, int pgaflags)
 {
 	struct vm_page *pg;
 	uint64_t got;
 
 	for (got = 0; got < n; got++) {
-		pg = uvm_pagealloc(NULL, 0, NULL, 0);
+		pg = uvm_pagealloc(NULL, 0, NULL, pgaflags);
 		if (pg == NULL)
 			break;
 		TAILQ_INSERT_TAIL(&h->uh_pages, pg, pageq.queue);
@@ -67,25 +71,49 @@ drain_all_pools(void)
 }
 
 /*
+ * How long pool pages must stay empty before pool_reclaim() gives them
+ * back (pool_inactive_time, seconds; read through ksyms because it is not
+ * in any header, 10 s in every version so far).
+ */
+static uint64_t
+pool_inactive_ms(void)
+{
+	unsigned long v;
+
+	if (uvmshim_ksym("pool_inactive_time", 0, &v) == 0 && v != 0 &&
+	    *(int *)v > 0 && *(int *)v < 3600)
+		return (uint64_t)*(int *)v * 1000;
+	return 10000;
+}
+
+/*
  * Take every page that can be had, including those the pagedaemon and
- * the pool reclaim free in response, until several ticks in a row yield
- * nothing.  Every failed allocation kicks the pagedaemon; the pause lets
- * it run.  What is left free afterwards is the kernel's reserve.
+ * the pool reclaim free in response, until several rounds in a row yield
+ * nothing and, when `age' is set, until pool pages emptied at the start
+ * have aged enough for pool_reclaim() to give them back (and for us to
+ * take them).  Without that wait they come free by themselves seconds
+ * later, while the cycle stands, and end it.  Every failed allocation
+ * kicks the pagedaemon; the pause lets it run.  What is left free
+ * afterwards is the kernel's reserve.
  */
 uint64_t
-uvmshim_hoard_take_settled(struct uvmshim_hoard *h)
+uvmshim_hoard_take_settled(struct uvmshim_hoard *h, bool age, int pgaflags)
 {
-	uint64_t got, total = 0;
+	uint64_t got, total = 0, t0 = uvmshim_nsec(), min_ns;
 	int round, quiet = 0;
 
-	for (round = 0; round < SETTLE_MAX_ROUNDS &&
-	    quiet < SETTLE_QUIET_ROUNDS; round++) {
-		got = uvmshim_hoard_take(h, UINT64_MAX);
+	min_ns = age ? (pool_inactive_ms() + SETTLE_AGE_SLACK_MS) * 1000000 : 0;
+	for (round = 0; round < SETTLE_MAX_ROUNDS; round++) {
+		got = uvmshim_hoard_take(h, UINT64_MAX, pgaflags);
 		drain_all_pools();
-		got += uvmshim_hoard_take(h, UINT64_MAX);
+		got += uvmshim_hoard_take(h, UINT64_MAX, pgaflags);
 		total += got;
 		quiet = got == 0 ? quiet + 1 : 0;
-		kpause("uvmshset", false, 1, NULL);
+		if (quiet >= SETTLE_QUIET_ROUNDS && uvmshim_nsec() - t0 >= min_ns)
+			break;
+		/* Fast rounds first; then one every 100 ms while ageing. */
+		kpause("uvmshset", false, quiet >= SETTLE_QUIET_ROUNDS ?
+		    MAX(hz / 10, 1) : 1, NULL);
 	}
 	return total;
 }
@@ -138,7 +166,7 @@ uvmshim_pressure(void *be, struct uvmshim_pressure *p)
 			break;
 		/* All or nothing. */
 		uvmshim_hoard_init(&tmp);
-		if (uvmshim_hoard_take(&tmp, p->npages) < p->npages) {
+		if (uvmshim_hoard_take(&tmp, p->npages, 0) < p->npages) {
 			uvmshim_hoard_release(&tmp, UINT64_MAX);
 			error = ENOMEM;
 			break;

@@ -93,8 +93,10 @@ int	uvmshim_map_remove(void *be, void *map, uint64_t start, uint64_t end,
 
 /* uvmshim_hoard.c */
 void	uvmshim_hoard_init(struct uvmshim_hoard *h);
-uint64_t uvmshim_hoard_take(struct uvmshim_hoard *h, uint64_t n);
-uint64_t uvmshim_hoard_take_settled(struct uvmshim_hoard *h);
+uint64_t uvmshim_hoard_take(struct uvmshim_hoard *h, uint64_t n,
+	    int pgaflags);
+uint64_t uvmshim_hoard_take_settled(struct uvmshim_hoard *h, bool age,
+	    int pgaflags);
 void	uvmshim_hoard_move(struct uvmshim_hoard *to, struct uvmshim_hoard *from);
 uint64_t uvmshim_hoard_release(struct uvmshim_hoard *h, uint64_t n);
 int	uvmshim_pressure(void *be, struct uvmshim_pressure *p);
