@@ -29,8 +29,9 @@ public sealed record NetBsdInputs(string? Kernel, string? Sys)
 /// </summary>
 public sealed class NetBsdSetup : IAsyncDisposable
 {
-    private NetBsdSetup(KernelInfo kernel, SysTree sys, GuestArtifacts guest, DockerRunner runner, string image, AccelChoice accel)
+    private NetBsdSetup(KernelInfo kernel, SysTree sys, GuestArtifacts guest, DockerRunner runner, string image, AccelChoice accel, BootMethod? boot)
     {
+        Boot = boot;
         Kernel = kernel;
         Sys = sys;
         Guest = guest;
@@ -45,9 +46,12 @@ public sealed class NetBsdSetup : IAsyncDisposable
     public DockerRunner Runner { get; }
     public string Image { get; }
     public AccelChoice Accel { get; }
+    /// <summary>The user's override of the boot method (null: from the kernel's PVH note).</summary>
+    public BootMethod? Boot { get; }
 
     /// <summary>Throws <see cref="NetBsdInputException"/> (bad inputs) or <see cref="GuestBuildException"/>/<see cref="RunnerException"/> (infrastructure).</summary>
-    public static async Task<NetBsdSetup> PrepareAsync(NetBsdInputs inputs, AccelMode accel, Action<string>? progress, CancellationToken ct = default)
+    public static async Task<NetBsdSetup> PrepareAsync(NetBsdInputs inputs, AccelMode accel, Action<string>? progress,
+        CancellationToken ct = default, BootMethod? boot = null)
     {
         if (inputs.Missing() is { } missing) throw new NetBsdInputException(missing);
         var cache = GuestBuild.DefaultCache;
@@ -65,7 +69,7 @@ public sealed class NetBsdSetup : IAsyncDisposable
         try
         {
             var image = (await new RunnerImage(runner).EnsureAsync(null, ct).ConfigureAwait(false)).Tag;
-            return new NetBsdSetup(kernel, sys, guest, runner, image, choice);
+            return new NetBsdSetup(kernel, sys, guest, runner, image, choice, boot);
         }
         catch
         {
@@ -78,7 +82,7 @@ public sealed class NetBsdSetup : IAsyncDisposable
     public GuestRun NewRun(RunDeadlines deadlines, Action<string>? progress, out string workDir)
     {
         workDir = Directory.CreateTempSubdirectory("kshim-netbsd-").FullName;
-        var spec = NetBsdMachine.Spec(Kernel, Guest, workDir, Accel);
+        var spec = NetBsdMachine.Spec(Kernel, Guest, workDir, Accel, Boot);
         return new GuestRun(new DockerQemuBackend(Runner, Image), spec, deadlines)
         {
             Target = $"NetBSD {Kernel.OsRelease}",
