@@ -5,12 +5,13 @@
  *
  *  1. merge	 npages one-page uvm_map() calls side by side: one entry,
  *		 or npages entries under POLICY_NOMERGE (UVM_FLAG_NOMERGE).
- *  2. pressure	 the RECLAIMER thread takes every free map entry out of
- *		 the entry pool cache (uvmshim_epool.c), then every page it
- *		 can get, until the pagedaemon and the pool reclaim free
- *		 nothing more (uvmshim_hoard.c), then the entries freed
- *		 meanwhile.  Now an entry allocation needs a new pool page
- *		 and none can be had.
+ *  2. pressure	 every free map entry is taken out of the entry pool cache
+ *		 (uvmshim_epool.c), then every page that can be had, until
+ *		 the pagedaemon and the pool reclaim free nothing more
+ *		 (uvmshim_hoard.c), then the entries freed meanwhile; the
+ *		 pages are the RECLAIMER's (the watchdog takes them on its
+ *		 behalf, see take_memory).  Now an entry allocation needs a
+ *		 new pool page and none can be had.
  *  3. unmapper	 the UNMAPPER thread calls uvm_unmap() on the middle page:
  *		 uvm_unmap1 takes the map write lock, uvm_unmap_remove clips
  *		 (uvm_map_clip_start/end), each clip calls uvm_mapent_alloc
@@ -23,9 +24,11 @@
  *		 ("tstile") while the unmapper sleeps for its pages.
  *
  * The calling thread is the WATCHDOG.  If the unmap is not done bound_ms
- * after it started, the verdict is DEADLOCK: it records who write-holds
- * the map lock (decoded from the krwlock owner word, checked against the
- * unmapper), how long each party has waited and on what (l_wmesg), prints
+ * after it started and the reclaimer waits on the lock, the verdict is
+ * DEADLOCK (if the reclaimer never gets there, ERROR/ETIMEDOUT): it
+ * records who write-holds the map lock (decoded from the krwlock owner
+ * word, checked against the unmapper), how long each party has waited
+ * and on what (l_wmesg), prints
  * it with the map address for ddb ("show map"), keeps the cycle standing
  * hold_ms more (none with CYCLEF_RECOVER), then breaks it by freeing the
  * reclaimer's pages itself.  The unmap then completes, the reclaimer gets
@@ -38,16 +41,16 @@
  * PRI_KTHREAD thread (or one lent that priority through the lock's
  * turnstile) dip into the kernel's reserve pages, and then the allocation
  * would succeed from the reserve instead of waiting.  They are bound to
- * one CPU, so the per-CPU cache the reclaimer emptied is the one the
- * unmapper allocates from.
+ * the CPU the request came in on, so that entries freed on another CPU
+ * after the drain land in a per-CPU cache the unmapper does not use.
  *
  * Memory freed elsewhere is the cycle's enemy: the pagedaemon, woken by
  * every uvm_wait(), reclaims pool pages that have been empty for
  * pool_inactive_time (10 s) and frees clean pages, and a page that comes
  * free lets the unmapper through.  In PR 24039 those frees needed the same
  * map lock (pool pages lived in kmem_map); here they do not, so the cycle
- * stands in for that: the reclaimer takes memory until the system is
- * quiet AND the pool pages its own draining emptied have aged out (about
+ * stands in for that: memory is taken until the system is quiet AND the
+ * pool pages that the draining itself emptied have aged out (about
  * 11.5 s), down to the pagedaemon's reserve (UVM_PGA_USERESERVE: an
  * ordinary allocation then stays short even if a few pages come free);
  * it keeps taking until the unmapper has held the lock for a tick; and
@@ -67,13 +70,16 @@
 
 #include "uvmshim_var.h"
 
-#define REC_PRESSURE	0	/* taking entries and pages */
-#define REC_READY	1	/* holds them, waits for go */
-#define REC_FAILED	2	/* could not set the pressure up */
-#define REC_WAIT_HOLDER	3	/* waits for the unmapper to hold the lock */
-#define REC_WAIT_LOCK	4	/* in vm_map_lock() */
-#define REC_LOCKED	5	/* holds the lock, gives pages back */
-#define REC_DONE	6
+#define REC_IDLE	0	/* waits for go */
+#define REC_WAIT_HOLDER	1	/* waits for the unmapper to hold the lock */
+#define REC_WAIT_LOCK	2	/* in vm_map_lock() */
+#define REC_LOCKED	3	/* holds the lock, gives pages back */
+#define REC_DONE	4
+
+/* What the watchdog saw. */
+#define W_COMPLETED	0	/* the unmap finished */
+#define W_DEADLOCK	1	/* unmapper blocked > bound, reclaimer on the lock */
+#define W_NOCYCLE	2	/* unmapper blocked, but the reclaimer never came */
 
 #define NS_PER_MS	1000000ULL
 #define CYCLE_WMESG	"uvmshcyc"
@@ -81,6 +87,8 @@
 #define CYCLE_PGA	UVM_PGA_USERESERVE
 /* While waiting for threads after the break: a console line this often. */
 #define STUCK_REPORT_S	10
+/* How long past the bound the reclaimer may take to reach the lock. */
+#define CLOSE_GRACE_MS	10000
 
 struct cycle_run {
 	kmutex_t		 cr_lock;
@@ -101,12 +109,10 @@ struct cycle_run {
 	uint64_t		 cr_u_t1;
 	/* reclaimer */
 	int			 cr_r_state;
-	int			 cr_r_error;
 	uint64_t		 cr_r_t0;
 	uint64_t		 cr_r_t1;
 	struct uvmshim_sponge	 cr_sponge;	/* entries taken */
 	struct uvmshim_hoard	 cr_hoard;	/* pages taken; cr_lock */
-	int64_t			 cr_free_ready;	/* free pages under pressure */
 	/* last wait messages seen by the watchdog */
 	char			 cr_u_wmesg[UVMSHIM_NAME_LEN];
 	char			 cr_r_wmesg[UVMSHIM_NAME_LEN];
@@ -173,31 +179,24 @@ unmapper_holds(struct cycle_run *cr)
 	return uvmshim_map_writer(&cr->cr_um->um_map) == cr->cr_unmapper;
 }
 
+/*
+ * The reclaimer holds the memory the watchdog took for it (cr_hoard) and
+ * gives it back only with the map lock held.  Its own work is light, so
+ * that as a timeshared thread it still gets the CPU when it must act.
+ */
 static void
 reclaimer_main(void *arg)
 {
 	struct cycle_run *cr = arg;
 	struct vm_map *map = &cr->cr_um->um_map;
 	struct uvmshim_hoard local;
-	int error, held;
+	int held;
 
 	uvmshim_hoard_init(&local);
-	error = cr->cr_pc == NULL ? ENOTSUP :
-	    uvmshim_epool_drain(cr->cr_pc, &cr->cr_sponge);
-	if (error == 0) {
-		(void)uvmshim_hoard_take_settled(&local, true, CYCLE_PGA);
-		absorb(cr, &local);
-	}
-
 	mutex_enter(&cr->cr_lock);
-	uvmshim_hoard_move(&cr->cr_hoard, &local);
-	cr->cr_free_ready = UVMSHIM_FREE_PAGES();
-	cr->cr_r_error = error;
-	cr->cr_r_state = error != 0 ? REC_FAILED : REC_READY;
-	cv_broadcast(&cr->cr_cv);
 	while (!cr->cr_go && !cr->cr_abort)
 		cv_wait(&cr->cr_cv, &cr->cr_lock);
-	if (cr->cr_abort || error != 0)
+	if (cr->cr_abort)
 		goto out;
 
 	/*
@@ -367,21 +366,27 @@ keep_pressure(struct cycle_run *cr)
 	    CYCLE_PGA);
 }
 
-/* Watchdog loop, cr_lock held: true if the bound was crossed. */
-static bool
+/* Watchdog loop, cr_lock held. */
+static int
 watch(struct cycle_run *cr, uint64_t bound_ns)
 {
+	uint64_t waited;
 
 	for (;;) {
 		keep_pressure(cr);
 		if (cr->cr_u_done)
-			return false;
-		if (cr->cr_u_started && uvmshim_nsec() - cr->cr_u_t0 >= bound_ns)
-			return true;
+			return W_COMPLETED;
 		if (cr->cr_u_started) {
 			sample_wmesg(cr->cr_unmapper, cr->cr_u_wmesg);
 			if (cr->cr_unmapper->l_wchan == (wchan_t)&uvmexp.free)
 				cr->cr_u_sawfree = true;
+			waited = uvmshim_nsec() - cr->cr_u_t0;
+			/* A deadlock needs both parties in it. */
+			if (waited >= bound_ns &&
+			    cr->cr_r_state == REC_WAIT_LOCK)
+				return W_DEADLOCK;
+			if (waited >= bound_ns + CLOSE_GRACE_MS * NS_PER_MS)
+				return W_NOCYCLE;
 		}
 		if (cr->cr_r_state == REC_WAIT_LOCK)
 			sample_wmesg(cr->cr_reclaimer, cr->cr_r_wmesg);
@@ -443,12 +448,66 @@ start_threads(struct cycle_run *cr)
 	return error;
 }
 
+/*
+ * The pressure, taken by the watchdog for the reclaimer (the heavy part:
+ * a thread that did it would lose its timeshare priority and then starve
+ * when it must reach the lock).  The threads exist already: creating one
+ * needs memory.
+ */
+static int
+take_memory(struct cycle_run *cr)
+{
+	struct uvmshim_hoard local;
+	int error;
+
+	if (cr->cr_pc == NULL) {
+		printf("uvmshim: cycle: map entry pool cache not found\n");
+		return ENOTSUP;
+	}
+	uvmshim_hoard_init(&local);
+	error = uvmshim_epool_drain(cr->cr_pc, &cr->cr_sponge);
+	if (error == 0) {
+		(void)uvmshim_hoard_take_settled(&local, true, CYCLE_PGA);
+		error = uvmshim_epool_drain(cr->cr_pc, &cr->cr_sponge);
+		(void)uvmshim_hoard_take(&local, UINT64_MAX, CYCLE_PGA);
+	}
+	mutex_enter(&cr->cr_lock);
+	uvmshim_hoard_move(&cr->cr_hoard, &local);
+	mutex_exit(&cr->cr_lock);
+	return error;
+}
+
+/* Give the reclaimer's memory back and let both threads finish. */
+static void
+break_cycle(struct cycle_run *cr, struct uvmshim_cycle *c, bool stood)
+{
+	struct uvmshim_hoard local;
+
+	uvmshim_hoard_init(&local);
+	cr->cr_broken = true;
+	if (!cr->cr_u_done)
+		c->recovered = 1;
+	uvmshim_hoard_move(&local, &cr->cr_hoard);
+	mutex_exit(&cr->cr_lock);
+	uvmshim_hoard_release(&local, UINT64_MAX);
+	if (stood)
+		printf("uvmshim: cycle %s after %llu ms (%llu pages came "
+		    "free meanwhile and were kept)\n", c->recovered ?
+		    "broken by the watchdog" : "ended by itself",
+		    (unsigned long long)ms_since(cr->cr_u_t0),
+		    (unsigned long long)cr->cr_kept);
+	else if (cr->cr_u_done)
+		printf("uvmshim: cycle: the unmap completed in %llu ms\n",
+		    (unsigned long long)((cr->cr_u_t1 - cr->cr_u_t0) /
+		    NS_PER_MS));
+	mutex_enter(&cr->cr_lock);
+}
+
 static int
 run(struct cycle_run *cr, struct uvmshim_cycle *c)
 {
 	uint64_t bound_ns = (uint64_t)c->bound_ms * NS_PER_MS;
-	struct uvmshim_hoard local;
-	int error;
+	int error, seen;
 
 	error = start_threads(cr);
 	if (error != 0)
@@ -456,13 +515,11 @@ run(struct cycle_run *cr, struct uvmshim_cycle *c)
 	c->unmapper_lid = (uint64_t)cr->cr_unmapper->l_lid;
 	c->reclaimer_lid = (uint64_t)cr->cr_reclaimer->l_lid;
 
+	error = take_memory(cr);
 	mutex_enter(&cr->cr_lock);
-	while (cr->cr_r_state == REC_PRESSURE)
-		cv_wait(&cr->cr_cv, &cr->cr_lock);
-	if (cr->cr_r_state == REC_FAILED) {
-		error = cr->cr_r_error;
+	if (error != 0)
 		cr->cr_abort = true;
-	} else
+	else
 		cr->cr_go = true;
 	cv_broadcast(&cr->cr_cv);
 	mutex_exit(&cr->cr_lock);
@@ -471,36 +528,34 @@ run(struct cycle_run *cr, struct uvmshim_cycle *c)
 		    "%lld pages free (reserve_kernel %d); unmapping\n",
 		    (unsigned long long)cr->cr_sponge.us_nitems,
 		    (unsigned long long)cr->cr_hoard.uh_npages,
-		    (long long)cr->cr_free_ready, uvmexp.reserve_kernel);
+		    (long long)UVMSHIM_FREE_PAGES(), uvmexp.reserve_kernel);
 
 	mutex_enter(&cr->cr_lock);
-	if (error == 0 && watch(cr, bound_ns)) {
+	seen = error == 0 ? watch(cr, bound_ns) : W_COMPLETED;
+	if (seen == W_DEADLOCK) {
 		record_evidence(cr, c);
 		mutex_exit(&cr->cr_lock);
 		report_evidence(cr, c);
 		mutex_enter(&cr->cr_lock);
 		if ((c->flags & UVMSHIM_CYCLEF_RECOVER) == 0)
 			hold(cr, c->hold_ms);
-		/* Break it: the watchdog gives the memory back itself. */
-		uvmshim_hoard_init(&local);
-		cr->cr_broken = true;
-		if (!cr->cr_u_done)
-			c->recovered = 1;
-		uvmshim_hoard_move(&local, &cr->cr_hoard);
-		mutex_exit(&cr->cr_lock);
-		uvmshim_hoard_release(&local, UINT64_MAX);
-		printf("uvmshim: cycle %s after %llu ms (%llu pages came free "
-		    "meanwhile and were kept)\n", c->recovered ?
-		    "broken by the watchdog" : "ended by itself",
-		    (unsigned long long)ms_since(cr->cr_u_t0),
-		    (unsigned long long)cr->cr_kept);
-		mutex_enter(&cr->cr_lock);
-	}
+		break_cycle(cr, c, true);
+	} else if (seen == W_NOCYCLE) {
+		printf("uvmshim: cycle: the unmapper is blocked but the "
+		    "reclaimer never reached the lock (state %d)\n",
+		    cr->cr_r_state);
+		error = ETIMEDOUT;
+		break_cycle(cr, c, true);
+		c->recovered = 0;
+	} else
+		break_cycle(cr, c, false);
 	wait_threads(cr);
-	if (c->verdict != UVMSHIM_CYCLE_DEADLOCK && error == 0) {
+	if (error == 0 && c->verdict != UVMSHIM_CYCLE_DEADLOCK) {
 		c->verdict = UVMSHIM_CYCLE_COMPLETED;
 		c->unmapper_wait_ms = (cr->cr_u_t1 - cr->cr_u_t0) / NS_PER_MS;
-		c->reclaimer_wait_ms = (cr->cr_r_t1 - cr->cr_r_t0) / NS_PER_MS;
+		if (cr->cr_r_t1 >= cr->cr_r_t0)
+			c->reclaimer_wait_ms =
+			    (cr->cr_r_t1 - cr->cr_r_t0) / NS_PER_MS;
 		strlcpy(c->unmapper_wmesg, cr->cr_u_wmesg,
 		    sizeof(c->unmapper_wmesg));
 		strlcpy(c->reclaimer_wmesg, cr->cr_r_wmesg,
