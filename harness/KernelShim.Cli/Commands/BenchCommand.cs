@@ -84,8 +84,8 @@ public static class BenchCommand
         var verdict = await run.RunAsync((s, ready, _) =>
         {
             var device = new AgentDevice(s.Agent, DeviceKind.Kernel, ready.OsVersion) { Deadline = TimeSpan.FromMinutes(5) };
-            // 4096 ops (128 KiB) per frame: the serial line moves ~200 KiB/s.
-            var bench = new ModelBench(device) { MixOps = 6000, MaxBatch = 4096 };
+            // 1024 ops (32 KiB) per frame: a serial line, and NetBSD's com input buffer, want small frames.
+            var bench = new ModelBench(device) { MixOps = 6000, MaxBatch = 1024 };
             foreach (var policy in new[] { uvmshim_policy.UVMSHIM_POLICY_DEFAULT, uvmshim_policy.UVMSHIM_POLICY_NOMERGE })
                 foreach (int n in KernelSizes)
                     points.Add(bench.Measure(policy, n));

@@ -16,11 +16,15 @@ public sealed record AgentClientOptions
     /// The serial line's slowest direction (QEMU's 16550 moves about 220 KiB/s into a
     /// guest): a frame's own transfer time is added to <see cref="ResendAfter"/>.
     /// </summary>
-    public int LineBytesPerSecond { get; init; } = 100_000;
+    public int LineBytesPerSecond { get; init; } = 50_000;
 
-    /// <summary>How long to wait for an answer before resending a request of this size.</summary>
-    public TimeSpan ResendAfterFor(int requestBytes) =>
-        ResendAfter + TimeSpan.FromSeconds((double)requestBytes / LineBytesPerSecond);
+    /// <summary>
+    /// How long to wait for an answer before resending: both frames' transfer
+    /// time on top of <see cref="ResendAfter"/>.  Resending too early only adds
+    /// traffic (NetBSD's com driver then floods its input buffer).
+    /// </summary>
+    public TimeSpan ResendAfterFor(int requestBytes, int answerBytes = 0) =>
+        ResendAfter + TimeSpan.FromSeconds((double)(requestBytes + answerBytes) / LineBytesPerSecond);
 }
 
 /// <summary>Counters a report can show about the channel's health.</summary>
@@ -84,13 +88,14 @@ public sealed class AgentClient : IAsyncDisposable
     }
 
     /// <summary>Send one request and return the matching answer's payload.</summary>
+    /// <param name="answerBytes">The answer's expected size, when known: it stretches the resend timer.</param>
     public async Task<byte[]> RequestAsync(kshim_frame_type type, ReadOnlyMemory<byte> payload,
-        TimeSpan deadline, CancellationToken ct = default)
+        TimeSpan deadline, CancellationToken ct = default, int answerBytes = 0)
     {
         await _oneAtATime.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            return await ExchangeAsync(type, payload, deadline, ct).ConfigureAwait(false);
+            return await ExchangeAsync(type, payload, deadline, answerBytes, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -99,7 +104,7 @@ public sealed class AgentClient : IAsyncDisposable
     }
 
     private async Task<byte[]> ExchangeAsync(kshim_frame_type type, ReadOnlyMemory<byte> payload,
-        TimeSpan deadline, CancellationToken ct)
+        TimeSpan deadline, int answerBytes, CancellationToken ct)
     {
         uint id = _nextId++;
         var frame = FrameCodec.Encode(id, type, payload.Span);
@@ -114,7 +119,7 @@ public sealed class AgentClient : IAsyncDisposable
                     throw new AgentTimeoutException($"{type} id={id}: no valid answer after {_options.MaxAttempts} attempts");
                 if (attempts > 1) Stats.Resends++;
                 await SendAsync(frame, whole.Token).ConfigureAwait(false);
-                var answer = await AwaitAnswerAsync(id, type, _options.ResendAfterFor(frame.Length), whole.Token).ConfigureAwait(false);
+                var answer = await AwaitAnswerAsync(id, type, _options.ResendAfterFor(frame.Length, answerBytes), whole.Token).ConfigureAwait(false);
                 if (answer is not null) return answer;
             }
         }

@@ -26,8 +26,8 @@ public sealed unsafe class AgentDevice(AgentClient client, DeviceKind kind, stri
         // Big buffers take seconds on a serial line: the deadline grows with them.
         int outBytes = buffers.Where(b => b.Direction.HasFlag(BufferDirection.Out)).Sum(b => b.Data.Length);
         var deadline = Deadline + TimeSpan.FromSeconds((request.Length + outBytes) / 50_000.0);
-        var answer = client.RequestAsync(kshim_frame_type.KSHIM_FRAME_IOCTL, request, deadline)
-            .GetAwaiter().GetResult();
+        var answer = client.RequestAsync(kshim_frame_type.KSHIM_FRAME_IOCTL, request, deadline,
+            answerBytes: sizeof(kshim_ioctl_resp) + sizeof(T) + outBytes).GetAwaiter().GetResult();
         return Decode(answer, ref arg, buffers);
     }
 
