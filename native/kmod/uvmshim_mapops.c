@@ -4,8 +4,9 @@
  * A module cannot hook uvm_mapent_alloc (it is static), so the effect
  * record is inferred, as kshim_core.h allows, from the entries around the
  * range, looked at under vm_map_lock_read just before and just after the
- * call.  Only neighbours are examined (lookups, never a walk), so the
- * cost does not grow with the size of the map:
+ * call.  Only the neighbourhood is examined (a lookup; for an unmap also
+ * the entries it removes, which uvm_unmap walks anyway), so the cost does
+ * not grow with the size of the map:
  *
  *  map	    the entry holding the new range afterwards tells the outcome:
  *	    exactly the range: a new entry (one allocation, made with the
@@ -14,13 +15,16 @@
  *	    frees the entry that was after.
  *  unmap   a start strictly inside an entry costs uvm_map_clip_start, an
  *	    end strictly inside one costs uvm_map_clip_end; each clip
- *	    allocates one entry under the write lock.  Entries removed =
- *	    before + clips - after; bytes unmapped = the drop of map->size.
+ *	    allocates one entry under the write lock.  The entries
+ *	    overlapping the range are removed (and freed after the unlock,
+ *	    by uvm_unmap_detach); the bytes unmapped are their overlap.
  *
- * A stress run changes the map from several threads at once; a record
- * may then include a neighbour's change that fell between the looks.  It
- * stays a best effort there, and so do the statistics derived from it;
- * for requests made one at a time it is exact.
+ * A stress run changes the map from several threads at once.  Unmap
+ * records stay exact (a thread only unmaps ranges it mapped itself, and
+ * nobody else can change what lies inside them), but a map's outcome is
+ * read after the fact: a neighbour that merges into the new entry in
+ * between makes it look like a merge.  Those counts are a best effort
+ * under concurrency, exact for requests made one at a time.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -28,19 +32,6 @@
 
 #include "uvmshim_var.h"
 #include "kshim_util.h"
-
-struct snapshot {
-	uint32_t	nentries;
-	vsize_t		size;
-};
-
-static void
-snap(struct vm_map *map, struct snapshot *s)
-{
-
-	s->nentries = (uint32_t)map->nentries;
-	s->size = map->size;
-}
 
 static uint32_t
 outcome_of(struct vm_map *map, vaddr_t va, vsize_t size, int *frees)
@@ -70,7 +61,7 @@ uvmshim_map_enter(void *be, void *map, const struct kshim_map_args *args,
 {
 	struct uvmshim_map *um = map;
 	struct vm_map *vm = &um->um_map;
-	struct snapshot pre;
+	uint32_t pre;
 	uvm_flag_t flags;
 	vaddr_t va;
 	int error, frees;
@@ -90,10 +81,10 @@ uvmshim_map_enter(void *be, void *map, const struct kshim_map_args *args,
 		flags |= UVM_FLAG_NOMERGE;
 
 	vm_map_lock_read(vm);
-	snap(vm, &pre);
+	pre = (uint32_t)vm->nentries;
 	vm_map_unlock_read(vm);
-	eff->nentries_before = pre.nentries;
-	kshim_effect_entries(eff, pre.nentries);
+	eff->nentries_before = pre;
+	kshim_effect_entries(eff, pre);
 
 	/*
 	 * Non-fixed: bottom-up first fit from the hint (uvm_map_findspace
@@ -125,9 +116,9 @@ uvmshim_map_remove(void *be, void *map, uint64_t start, uint64_t end,
 	struct uvmshim_map *um = map;
 	struct vm_map *vm = &um->um_map;
 	struct vm_map_entry *e;
-	struct snapshot pre, post;
+	uint32_t pre, post, clips, removed = 0, i;
+	uint64_t bytes = 0;
 	vaddr_t s, t;
-	uint32_t clips, removed, i;
 
 	if (end <= start || end > um->um_size ||
 	    ((start | end) & PAGE_MASK) != 0)
@@ -135,30 +126,41 @@ uvmshim_map_remove(void *be, void *map, uint64_t start, uint64_t end,
 	s = um->um_base + start;
 	t = um->um_base + end;
 
+	/*
+	 * The entries the unmap will remove are those overlapping [s, t):
+	 * walking them costs what the unmap itself costs, and the bytes
+	 * and entries counted are exact even while other threads change
+	 * the map elsewhere.
+	 */
 	vm_map_lock_read(vm);
-	snap(vm, &pre);
-	if (uvm_map_lookup_entry(vm, s, &e) && e->start < s)
-		eff->clips_start = 1;
-	if (uvm_map_lookup_entry(vm, t, &e) && e->start < t)
-		eff->clips_end = 1;
+	pre = (uint32_t)vm->nentries;
+	if (uvm_map_lookup_entry(vm, s, &e)) {
+		if (e->start < s)
+			eff->clips_start = 1;
+	} else
+		e = e->next;
+	for (; e != &vm->header && e->start < t; e = e->next) {
+		removed++;
+		bytes += MIN(e->end, t) - MAX(e->start, s);
+		if (e->end > t)
+			eff->clips_end = 1;
+	}
 	vm_map_unlock_read(vm);
 	clips = eff->clips_start + eff->clips_end;
-	eff->nentries_before = pre.nentries;
-	kshim_effect_entries(eff, pre.nentries + clips);
+	eff->nentries_before = pre;
+	kshim_effect_entries(eff, pre + clips);
 
 	uvm_unmap(vm, s, t);
 
 	vm_map_lock_read(vm);
-	snap(vm, &post);
+	post = (uint32_t)vm->nentries;
 	vm_map_unlock_read(vm);
 
 	for (i = 0; i < clips; i++)
 		kshim_effect_alloc(eff, 1);
-	removed = pre.nentries + clips >= post.nentries ?
-	    pre.nentries + clips - post.nentries : 0;
 	for (i = 0; i < removed; i++)
 		kshim_effect_free(eff);
-	eff->unmapped = pre.size >= post.size ? pre.size - post.size : 0;
-	kshim_effect_entries(eff, post.nentries);
+	eff->unmapped = bytes;
+	kshim_effect_entries(eff, post);
 	return 0;
 }
