@@ -78,8 +78,8 @@
 
 /* What the watchdog saw. */
 #define W_COMPLETED	0	/* the unmap finished */
-#define W_DEADLOCK	1	/* unmapper blocked > bound, reclaimer on the lock */
-#define W_NOCYCLE	2	/* unmapper blocked, but the reclaimer never came */
+#define W_DEADLOCK	1	/* blocked > bound, reclaimer on the lock */
+#define W_NOCYCLE	2	/* blocked, but the reclaimer never came */
 
 #define NS_PER_MS	1000000ULL
 #define CYCLE_WMESG	"uvmshcyc"
@@ -101,7 +101,7 @@ struct cycle_run {
 	lwp_t			*cr_reclaimer;
 	bool			 cr_go;
 	bool			 cr_abort;
-	bool			 cr_broken;	/* the watchdog gave memory back */
+	bool			 cr_broken;	/* memory given back */
 	/* unmapper */
 	bool			 cr_u_started;
 	bool			 cr_u_done;
@@ -116,7 +116,7 @@ struct cycle_run {
 	/* last wait messages seen by the watchdog */
 	char			 cr_u_wmesg[UVMSHIM_NAME_LEN];
 	char			 cr_r_wmesg[UVMSHIM_NAME_LEN];
-	bool			 cr_u_sawfree;	/* seen asleep on &uvmexp.free */
+	bool			 cr_u_sawfree;	/* seen on &uvmexp.free */
 	uint64_t		 cr_kept;	/* pages the watchdog took */
 };
 

@@ -109,7 +109,8 @@ uvmshim_hoard_take_settled(struct uvmshim_hoard *h, bool age, int pgaflags)
 		got += uvmshim_hoard_take(h, UINT64_MAX, pgaflags);
 		total += got;
 		quiet = got == 0 ? quiet + 1 : 0;
-		if (quiet >= SETTLE_QUIET_ROUNDS && uvmshim_nsec() - t0 >= min_ns)
+		if (quiet >= SETTLE_QUIET_ROUNDS &&
+		    uvmshim_nsec() - t0 >= min_ns)
 			break;
 		/* Fast rounds first; then one every 100 ms while ageing. */
 		kpause("uvmshset", false, quiet >= SETTLE_QUIET_ROUNDS ?
