@@ -67,7 +67,7 @@ struct uvmshim_softc {
 	kmutex_t		sc_lock;	/* core tables, sc_opens */
 	struct kshim_core	sc_core;
 	u_int			sc_opens;
-	bool			sc_dying;	/* FINI under way: refuse opens */
+	bool			sc_dying;	/* FINI: refuse opens */
 	kmutex_t		sc_hoard_lock;	/* sc_pressure */
 	struct uvmshim_hoard	sc_pressure;	/* pages PRESSURE holds */
 	struct uvmshim_feat	sc_feat;
@@ -97,7 +97,8 @@ uint64_t uvmshim_hoard_take(struct uvmshim_hoard *h, uint64_t n,
 	    int pgaflags);
 uint64_t uvmshim_hoard_take_settled(struct uvmshim_hoard *h, bool age,
 	    int pgaflags);
-void	uvmshim_hoard_move(struct uvmshim_hoard *to, struct uvmshim_hoard *from);
+void	uvmshim_hoard_move(struct uvmshim_hoard *to,
+	    struct uvmshim_hoard *from);
 uint64_t uvmshim_hoard_release(struct uvmshim_hoard *h, uint64_t n);
 int	uvmshim_pressure(void *be, struct uvmshim_pressure *p);
 void	uvmshim_pressure_fini(struct uvmshim_softc *sc);
