@@ -26,7 +26,7 @@ run_op(struct kshim_core *kc, struct kshim_slot *slot,
 	struct kshim_map_args args;
 	struct kshim_effect eff;
 	struct uvmshim_entry entry;
-	uint32_t index, n;
+	uint32_t n;
 
 	kshim_memzero(r, sizeof(*r));
 	r->error = kshim_check_op(op, slot->ks_size, kc->kc_info.page_size);
@@ -55,8 +55,10 @@ run_op(struct kshim_core *kc, struct kshim_slot *slot,
 		r->nsec = eff.nsec;
 		break;
 	case UVMSHIM_OP_LOOKUP:
+		/* No index: batch results have no field for it, and a
+		   backend may have to walk the map to compute one. */
 		r->outcome = (uint32_t)kshim_core_lookup(kc, slot, op->addr,
-		    &entry, &index, &r->nentries, &r->nsec);
+		    &entry, NULL, &r->nentries, &r->nsec);
 		r->addr = entry.start;
 		break;
 	case UVMSHIM_OP_EXPECT_ENTRIES:

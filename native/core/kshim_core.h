@@ -41,7 +41,8 @@
  *  lookup	  uvm_map_lookup_entry(): the entry holding addr, else the
  *		  last one before it; its index in address order.  Returns 1
  *		  if addr is inside, 0 if not (entry zeroed when there is no
- *		  entry before addr).  Read lock held.
+ *		  entry before addr).  Read lock held.  index may be NULL (batch
+ *		  lookups): then do not compute it (it can cost a walk).
  *  walk	  copy up to n entries whose start is >= from, in address
  *		  order, into a kernel buffer; return how many.  Read lock
  *		  held.  The core calls it in chunks, dropping the lock

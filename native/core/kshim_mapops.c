@@ -94,7 +94,8 @@ kshim_core_lookup(struct kshim_core *kc, struct kshim_slot *slot,
 	int found;
 
 	kshim_memzero(entry, sizeof(*entry));
-	*index = 0;
+	if (index != NULL)
+		*index = 0;
 	ops->lock(kc->kc_be, slot->ks_map, KSHIM_LOCK_READ);
 	t0 = ops->nsec(kc->kc_be);
 	found = ops->lookup(kc->kc_be, slot->ks_map, addr, entry, index);
@@ -104,7 +105,8 @@ kshim_core_lookup(struct kshim_core *kc, struct kshim_slot *slot,
 	/* The ABI promises zeroes when there is no entry at or before addr. */
 	if (!found && entry->end == 0) {
 		kshim_memzero(entry, sizeof(*entry));
-		*index = 0;
+		if (index != NULL)
+			*index = 0;
 	}
 	entry->pad0 = 0;
 	return found ? 1 : 0;

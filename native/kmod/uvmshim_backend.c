@@ -198,14 +198,16 @@ lookup(void *be, void *map, uint64_t addr, struct uvmshim_entry *entry,
 	bool found;
 
 	memset(entry, 0, sizeof(*entry));
-	*index = 0;
+	if (index != NULL)
+		*index = 0;
 	if (addr >= um->um_size)
 		return 0;
 	found = uvm_map_lookup_entry(&um->um_map, um->um_base + addr, &e);
 	if (e == &um->um_map.header)
 		return 0;
 	export_entry(um, e, entry);
-	*index = entry_index(&um->um_map, e);
+	if (index != NULL)	/* a walk: only when the caller wants it */
+		*index = entry_index(&um->um_map, e);
 	return found ? 1 : 0;
 }
 

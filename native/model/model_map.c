@@ -107,7 +107,8 @@ model_map_lookup(const struct model_map *m, uint64_t addr,
 	e = model_tree_lookup(&m->mm_tree, addr, index);
 	if (e == NULL) {
 		kshim_memzero(out, sizeof(*out));
-		*index = 0;
+		if (index != NULL)
+			*index = 0;
 		return 0;
 	}
 	export_entry(e, out);
