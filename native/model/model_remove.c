@@ -35,6 +35,15 @@ split_entry(struct model_map *m, struct reservation *rv,
 	return e;
 }
 
+/*
+ * The piece a clip allocates does not inherit UVM_MAP_NOMERGE: NetBSD's
+ * uvm_mapent_copy copies an entry only up to `flags' (uvm_map.h:
+ * "#define uvm_map_entry_stop_copy flags"), and uvm_mapent_alloc gives
+ * the new entry no NOMERGE.  So after a partial unmap of a no-merge entry
+ * one remaining piece can merge again.  Found by differential fuzzing
+ * against NetBSD 7.99.4 (the model had kept the flag on both pieces).
+ */
+
 /* uvm_map_clip_start: n takes [e->start, at), e keeps [at, e->end). */
 static void
 clip_start(struct model_tree *t, struct model_entry *e, uint64_t at,
@@ -45,7 +54,7 @@ clip_start(struct model_tree *t, struct model_entry *e, uint64_t at,
 	n->me_end = at;
 	n->me_prot = e->me_prot;
 	n->me_maxprot = e->me_maxprot;
-	n->me_flags = e->me_flags;
+	n->me_flags = e->me_flags & ~UVMSHIM_ENTF_NOMERGE;	/* see above */
 	e->me_start = at;
 	model_tree_insert_after(t, e->me_prev, n);
 }
@@ -60,7 +69,7 @@ clip_end(struct model_tree *t, struct model_entry *e, uint64_t at,
 	n->me_end = e->me_end;
 	n->me_prot = e->me_prot;
 	n->me_maxprot = e->me_maxprot;
-	n->me_flags = e->me_flags;
+	n->me_flags = e->me_flags & ~UVMSHIM_ENTF_NOMERGE;	/* see above */
 	e->me_end = at;
 	model_tree_insert_after(t, e, n);
 }

@@ -861,7 +861,7 @@ check_invariants(struct rstate *st)
 	struct uvmshim_lookup l;
 	uint64_t bytes = 0, shadow_bytes = 0, off, p;
 	uint32_t i;
-	int k, merging = st->policy != UVMSHIM_POLICY_NOMERGE;
+	int k;
 
 	st->n = dump(st->h, st->id, st->e, RPAGES + 1);
 	for (i = 0; i < st->n; i++) {
@@ -871,10 +871,11 @@ check_invariants(struct rstate *st)
 		    e->start % PS == 0 && e->end % PS == 0, "entry %u", i);
 		if (i > 0) {
 			CHECK(st->e[i - 1].end <= e->start, "overlap at %u", i);
-			if (merging && st->e[i - 1].end == e->start)
-				CHECK(!(mergeable(&st->e[i - 1], e->prot) &&
-				    mergeable(e, e->prot)),
-				    "unmerged neighbours at %u", i);
+			/*
+			 * Two mergeable neighbours are legal: a clip of a
+			 * no-merge entry leaves a piece without the flag (as
+			 * in NetBSD), and unmap never re-merges.
+			 */
 		}
 		for (off = e->start; off < e->end; off += PS)
 			CHECK(st->sh.prot[off / PS] == (e->prot | 0x80),
