@@ -27,7 +27,11 @@
 #include "sysctl.h"
 #include "util.h"
 
-/* The tty layer drops input beyond its queue size: ask for its maximum. */
+/*
+ * The tty layer flushes its whole input queue when it overflows, and
+ * without flow control nothing stops QEMU from feeding the line faster
+ * than the agent gets CPU to read it: ask for the largest queue.
+ */
 #define AGENT_LINE_QSIZE	65536
 /* read(2) on the line returns 0 after this much silence (1/10 s units). */
 #define AGENT_LINE_VTIME	5
@@ -94,6 +98,7 @@ setup_devfs(void)
 {
 	struct tmpfs_args ta;
 	struct ufs_args ua;
+	const char *where;
 	int rv, cons, com, fd;
 
 	/*
@@ -110,15 +115,20 @@ setup_devfs(void)
 	ta.ta_root_mode = 0755;
 	rv = ks_mount(MOUNT_TMPFS, "/dev", MNT_NOEXEC | MNT_NOSUID, &ta,
 	    sizeof(ta));
+	where = "tmpfs";
 	if (rv < 0) {
 		con_printf("mount tmpfs on /dev: %s; remounting / read-write",
 		    ks_strerror(-rv));
+		where = "the root, read-write";
 		memset(&ua, 0, sizeof(ua));
 		ua.fspec = NULL;	/* MNT_UPDATE: keep the device */
 		rv = ks_mount(MOUNT_FFS, "/", MNT_UPDATE, &ua, sizeof(ua));
-		if (rv < 0)
+		if (rv < 0) {
 			con_printf("mount -u -w /: %s; device nodes may be "
 			    "missing", ks_strerror(-rv));
+			where = "the read-only root";
+		}
+		(void)ks_mkdir("/dev", 0755);
 	}
 
 	cons = driver_major("cons", KSHIM_MAJOR_CONS);
@@ -134,8 +144,8 @@ setup_devfs(void)
 			console_open = 1;
 		}
 	}
-	con_printf("/dev on %s; majors: cons %d, com %d",
-	    rv == 0 ? "tmpfs" : "the root", cons, com);
+	con_printf("/dev on %s; majors: cons %d, com %d", where, cons,
+	    com);
 }
 
 static void
