@@ -26,7 +26,9 @@ die() {
 	exit 1
 }
 usage() {
-	sed -n '5,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+	# The comment block at the top of this file, without the '#'s.
+	awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' \
+	    "$0" >&2
 	exit 2
 }
 

@@ -31,7 +31,9 @@ die() {
 	exit 1
 }
 usage() {
-	sed -n '4,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+	# The comment block at the top of this file, without the '#'s.
+	awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' \
+	    "$0" >&2
 	exit 2
 }
 
