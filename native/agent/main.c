@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <sys/errno.h>
 
+#include "kshim_agent_version.h"
 #include "module.h"
 #include "serve.h"
 #include "setup.h"

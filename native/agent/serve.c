@@ -14,16 +14,13 @@
 #include "frame.h"
 #include "ioctl.h"
 #include "kshim_agent_proto.h"
+#include "kshim_agent_version.h"
 #include "module.h"
 #include "serve.h"
 #include "syscalls.h"
 #include "sysctl.h"
 #include "util.h"
 #include "uvmshim_ioctl.h"
-
-#ifndef KSHIM_AGENT_VERSION
-#define KSHIM_AGENT_VERSION	"kshim-agent"
-#endif
 
 _Static_assert(ENOTSUP == UVMSHIM_ENOTSUP, "ENOTSUP");
 

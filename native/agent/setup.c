@@ -99,7 +99,7 @@ setup_devfs(void)
 	struct tmpfs_args ta;
 	struct ufs_args ua;
 	const char *where;
-	int rv, cons, com, fd;
+	int rv, cons, com, fd, tmpfs_error;
 
 	/*
 	 * tmpfs over /dev rather than a read-write root: the root image is
@@ -116,6 +116,7 @@ setup_devfs(void)
 	rv = ks_mount(MOUNT_TMPFS, "/dev", MNT_NOEXEC | MNT_NOSUID, &ta,
 	    sizeof(ta));
 	where = "tmpfs";
+	tmpfs_error = -rv;
 	if (rv < 0) {
 		con_printf("mount tmpfs on /dev: %s; remounting / read-write",
 		    ks_strerror(-rv));
@@ -144,6 +145,10 @@ setup_devfs(void)
 			console_open = 1;
 		}
 	}
+	/* Repeated here: without a console node the first report is lost. */
+	if (tmpfs_error != 0)
+		con_printf("/dev: tmpfs mount failed: %s",
+		    ks_strerror(tmpfs_error));
 	con_printf("/dev on %s; majors: cons %d, com %d", where, cons,
 	    com);
 }
