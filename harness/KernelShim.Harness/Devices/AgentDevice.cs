@@ -15,6 +15,9 @@ public sealed unsafe class AgentDevice(AgentClient client, DeviceKind kind, stri
     public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(30);
 
     public DeviceKind Kind { get; } = kind;
+
+    /// <summary>2048 ops: 64 KiB frames, which the guest's tty input queue always takes whole.</summary>
+    public int PreferredBatchOps { get; init; } = 2048;
     public string Description { get; } = description;
 
     /// <summary>Time the agent reported for the last ioctl(2) itself, without the serial round trip.</summary>

@@ -15,6 +15,13 @@ public interface IUvmshimDevice : IDisposable
     /// <summary>One line for reports, e.g. "model (libkshim_model)".</summary>
     string Description { get; }
 
+    /// <summary>
+    /// Most ops worth sending in one batch: the ABI's limit in-process; far
+    /// fewer over a serial line without flow control (NetBSD's tty drops its
+    /// whole input queue when a frame outruns the reader).
+    /// </summary>
+    int PreferredBatchOps { get; }
+
     /// <summary>ioctl(2) with an argument that may point at buffers.</summary>
     int Ioctl<T>(uint cmd, ref T arg, params DeviceBuffer[] buffers) where T : unmanaged;
 }

@@ -30,6 +30,8 @@ public sealed unsafe class ModelDevice : IUvmshimDevice
 
     public string Description => "model (libkshim_model, in-process)";
 
+    public int PreferredBatchOps => (int)UvmshimIoctl.UVMSHIM_MAX_BATCH_OPS;
+
     public int Ioctl<T>(uint cmd, ref T arg, params DeviceBuffer[] buffers) where T : unmanaged
     {
         ObjectDisposedException.ThrowIf(_handle == 0, this);
