@@ -84,8 +84,7 @@ public static class BenchCommand
         var verdict = await run.RunAsync((s, ready, _) =>
         {
             var device = new AgentDevice(s.Agent, DeviceKind.Kernel, ready.OsVersion) { Deadline = TimeSpan.FromMinutes(5) };
-            // 1024 ops (32 KiB) per frame: a serial line, and NetBSD's com input buffer, want small frames.
-            var bench = new ModelBench(device) { MixOps = 6000, MaxBatch = 1024 };
+            var bench = new ModelBench(device) { MixOps = 6000 };
             foreach (var policy in new[] { uvmshim_policy.UVMSHIM_POLICY_DEFAULT, uvmshim_policy.UVMSHIM_POLICY_NOMERGE })
                 foreach (int n in KernelSizes)
                     points.Add(bench.Measure(policy, n));

@@ -17,8 +17,6 @@ public sealed class ModelBench(IUvmshimDevice device)
 {
     public int MixOps { get; init; } = 20_000;
 
-    /// <summary>Ops per ioctl: a serial line wants smaller frames than P/Invoke does.</summary>
-    public int MaxBatch { get; init; } = (int)UvmshimIoctl.UVMSHIM_MAX_BATCH_OPS;
 
     public OpsPoint Measure(uvmshim_policy policy, int allocations, int seed = 1)
     {
@@ -27,17 +25,13 @@ public sealed class ModelBench(IUvmshimDevice device)
         uint map = client.CreateMap((ulong)(allocations + 16) * ps, policy);
         try
         {
-            for (int at = 0; at < allocations; at += MaxBatch)
+            var fill = Enumerable.Range(0, allocations).Select(i => new uvmshim_op
             {
-                int n = Math.Min(allocations - at, MaxBatch);
-                var fill = Enumerable.Range(at, n).Select(i => new uvmshim_op
-                {
-                    kind = (uint)uvmshim_op_kind.UVMSHIM_OP_MAP, addr = (ulong)i * ps, size = ps, prot = 3,
-                    flags = UvmshimIoctl.UVMSHIM_MAPF_FIXED,
-                }).ToArray();
-                var (b, _) = client.Batch(map, fill);
-                if (b.nerrors != 0) throw new InvalidOperationException($"bench fill: {b.nerrors} maps failed");
-            }
+                kind = (uint)uvmshim_op_kind.UVMSHIM_OP_MAP, addr = (ulong)i * ps, size = ps, prot = 3,
+                flags = UvmshimIoctl.UVMSHIM_MAPF_FIXED,
+            }).ToArray();
+            var (b, _) = client.Batch(map, fill);
+            if (b.nerrors != 0) throw new InvalidOperationException($"bench fill: {b.nerrors} maps failed");
             long entries = (long)client.Stats(map).nentries;
             var rng = new Random(seed);
             var mix = new uvmshim_op[MixOps];
@@ -52,14 +46,10 @@ public sealed class ModelBench(IUvmshimDevice device)
                 };
             }
             var clock = Stopwatch.StartNew();
-            ulong nsec = 0;
-            for (int at = 0; at < MixOps; at += MaxBatch)
-            {
-                var (batch, _) = client.Batch(map, mix.AsSpan(at, Math.Min(MaxBatch, MixOps - at)));
-                if (batch.nerrors != 0) throw new InvalidOperationException($"bench mix: {batch.nerrors} ops failed");
-                nsec += batch.nsec;
-            }
+            var (batch, _) = client.Batch(map, mix);
             clock.Stop();
+            if (batch.nerrors != 0) throw new InvalidOperationException($"bench mix: {batch.nerrors} ops failed");
+            ulong nsec = batch.nsec;
             return new OpsPoint(PolicyNameOf(policy), allocations, entries, MixOps,
                 MixOps / clock.Elapsed.TotalSeconds, (double)nsec / MixOps);
         }

@@ -53,14 +53,31 @@ public sealed class UvmshimClient(IUvmshimDevice device)
         return req;
     }
 
-    /// <summary>Run an op script in one ioctl; returns the batch header and per-op results.</summary>
+    /// <summary>
+    /// Run an op script; returns one header (counts and time summed) and the
+    /// per-op results.  Scripts longer than the device's
+    /// <see cref="IUvmshimDevice.PreferredBatchOps"/> go in several ioctls;
+    /// with STOP_ON_ERROR the first failing piece ends the script.
+    /// </summary>
     public (uvmshim_batch Batch, uvmshim_op_result[] Results) Batch(uint mapId, ReadOnlySpan<uvmshim_op> ops, uint flags = 0)
     {
-        var batch = new uvmshim_batch { map_id = mapId, nops = (uint)ops.Length, flags = flags };
-        var opsBuf = DeviceBuffer.Of<uvmshim_batch, uvmshim_op>(nameof(uvmshim_batch.ops), BufferDirection.In, ops);
-        var resBuf = DeviceBuffer.Room<uvmshim_batch, uvmshim_op_result>(nameof(uvmshim_batch.results), ops.Length);
-        Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, opsBuf, resBuf));
-        return (batch, resBuf.As<uvmshim_op_result>());
+        var total = new uvmshim_batch { map_id = mapId, nops = (uint)ops.Length, flags = flags };
+        var results = new uvmshim_op_result[ops.Length];
+        int most = Math.Max(1, Device.PreferredBatchOps);
+        for (int at = 0; at < ops.Length || ops.Length == 0; at += most)
+        {
+            var piece = ops.Slice(at, Math.Min(most, ops.Length - at));
+            var batch = new uvmshim_batch { map_id = mapId, nops = (uint)piece.Length, flags = flags };
+            var opsBuf = DeviceBuffer.Of<uvmshim_batch, uvmshim_op>(nameof(uvmshim_batch.ops), BufferDirection.In, piece);
+            var resBuf = DeviceBuffer.Room<uvmshim_batch, uvmshim_op_result>(nameof(uvmshim_batch.results), piece.Length);
+            Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, opsBuf, resBuf));
+            resBuf.As<uvmshim_op_result>().CopyTo(results, at);
+            total.ndone += batch.ndone;
+            total.nerrors += batch.nerrors;
+            total.nsec += batch.nsec;
+            if (ops.Length == 0 || ((flags & UvmshimIoctl.UVMSHIM_BATCHF_STOP_ON_ERROR) != 0 && batch.nerrors != 0)) break;
+        }
+        return (total, results);
     }
 
     public uvmshim_stats Stats(uint mapId, bool reset = false)

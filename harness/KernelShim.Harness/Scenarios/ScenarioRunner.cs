@@ -252,20 +252,14 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         }
     }
 
+    /// <summary>A batch whose time counts towards the case and whose entry counts feed the chart.</summary>
     private uvmshim_op_result[] RunBatched(CaseContext ctx, uvmshim_op[] ops)
     {
-        var all = new List<uvmshim_op_result>(ops.Length);
-        int most = device.PreferredBatchOps;
-        for (int at = 0; at < ops.Length; at += most)
-        {
-            var chunk = ops.AsSpan(at, Math.Min(ops.Length - at, most));
-            var (batch, results) = _client.Batch(ctx.MapId, chunk);
-            ctx.TargetNs += batch.nsec;
-            all.AddRange(results);
-        }
-        int stride = Math.Max(1, all.Count / 200);
-        for (int i = 0; i < all.Count; i += stride) ctx.EntriesOverTime.Add(all[i].nentries);
-        return all.ToArray();
+        var (batch, results) = _client.Batch(ctx.MapId, ops);
+        ctx.TargetNs += batch.nsec;
+        int stride = Math.Max(1, results.Length / 200);
+        for (int i = 0; i < results.Length; i += stride) ctx.EntriesOverTime.Add(results[i].nentries);
+        return results;
     }
 
     private string? DoFragment(FragmentStep f, CaseContext ctx)
@@ -280,7 +274,8 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         foreach (int target in Checkpoints(f.Allocations))
         {
             var chunk = maps[done..target];
-            var (batch, results) = BatchInChunks(ctx, chunk);
+            var (batch, results) = _client.Batch(ctx.MapId, chunk);
+            ctx.TargetNs += batch.nsec;
             if (results.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
                 return $"fragment: allocation failed with {Errno.Name(bad.error)} after {placed.Count} allocations";
             placed.AddRange(results.Select(r => r.addr));
@@ -298,27 +293,13 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
             .Select(a => new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP, addr = a, size = size }).ToArray();
         if (frees.Length > 0)
         {
-            var (_, fr) = BatchInChunks(ctx, frees);
+            var (fb, fr) = _client.Batch(ctx.MapId, frees);
+            ctx.TargetNs += fb.nsec;
             if (fr.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
                 return $"fragment: free failed with {Errno.Name(bad.error)}";
             Sample(ctx, fr, f.Allocations);
         }
         return null;
-    }
-
-    /// <summary>One logical batch in device-sized pieces; the time is the sum of the pieces'.</summary>
-    private (uvmshim_batch Batch, uvmshim_op_result[] Results) BatchInChunks(CaseContext ctx, uvmshim_op[] ops)
-    {
-        var all = new List<uvmshim_op_result>(ops.Length);
-        ulong nsec = 0;
-        for (int at = 0; at < ops.Length; at += device.PreferredBatchOps)
-        {
-            var (b, r) = _client.Batch(ctx.MapId, ops.AsSpan(at, Math.Min(device.PreferredBatchOps, ops.Length - at)));
-            nsec += b.nsec;
-            all.AddRange(r);
-        }
-        ctx.TargetNs += nsec;
-        return (new uvmshim_batch { nops = (uint)ops.Length, ndone = (uint)all.Count, nsec = nsec }, all.ToArray());
     }
 
     /// <summary>Keep about 1000 points of entries-over-time for an N-allocation run (charts, not every op).</summary>
