@@ -21,18 +21,18 @@ public static class RunCommand
         var scenarios = new Option<string?>("--scenarios") { Description = "directory of scenario files (default: the repository's scenarios/)" };
         var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text" };
         var report = new Option<string?>("--report") { Description = "directory for junit.xml, results.ktap, results.json, report.html (default: build/reports/TARGET)" };
-        var nb = new NetBsdOptions();
+        var nb = new NetBsdOptions(matrix: true);
         var cmd = new Command("run", "Run the merge/split scenario suite and print verdicts") { target, scenarios, filter, report };
         nb.AddTo(cmd);
         cmd.SetAction((pr, ct) =>
         {
             ReportDir = pr.GetValue(report);
-            return RunAsync(pr.GetValue(target)!, pr.GetValue(scenarios), pr.GetValue(filter), nb.Read(pr), ct);
+            return RunAsync(pr.GetValue(target)!, pr.GetValue(scenarios), pr.GetValue(filter), nb.ReadMatrix(pr), ct);
         });
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string target, string? dir, string? filter, NetBsdOptions.Values nb, CancellationToken ct)
+    private static async Task<int> RunAsync(string target, string? dir, string? filter, NetBsdOptions.MatrixValues nb, CancellationToken ct)
     {
         IReadOnlyList<Scenario> suite;
         try
@@ -66,30 +66,38 @@ public static class RunCommand
         return SuiteReport.PrintSummary(results);
     }
 
-    private static async Task<int> RunOnNetBsdAsync(IReadOnlyList<Scenario> suite, string? filter, NetBsdOptions.Values nb, CancellationToken ct)
+    private static async Task<int> RunOnNetBsdAsync(IReadOnlyList<Scenario> suite, string? filter, NetBsdOptions.MatrixValues nb, CancellationToken ct)
     {
-        await using var setup = await NetBsdOptions.PrepareAsync(nb, ct);
-        if (setup.Setup is null) return setup.ExitCode;
-        IReadOnlyList<CaseResult> results = [];
-        var run = setup.Setup.NewRun(new RunDeadlines { Wall = TimeSpan.FromMinutes(30) }, Progress, out var work);
-        var verdict = await run.RunAsync((session, ready, _) =>
+        await using var prepared = await NetBsdOptions.PrepareMatrixAsync(nb, ct);
+        if (prepared.Setup is null) return prepared.ExitCode;
+        var runner = prepared.Setup.Runner(filter, Progress, MatrixReport.PrintCell);
+        var matrix = await runner.RunAsync(prepared.Guests, suite, 1, ct);
+        var results = matrix.Cases;
+        foreach (var g in prepared.Guests)
         {
-            if (ready.ModuleError != 0)
-                return Task.FromResult(new Verdict(VerdictKind.InfrastructureError, $"the agent could not load uvmshim.kmod: errno {ready.ModuleError}"));
-            var device = new AgentDevice(session.Agent, DeviceKind.Kernel, $"{ready.OsVersion} (uvmshim via the guest agent)");
-            results = new SuiteRunner(device, PolicyNames.KernelPolicies, () => new ModelDevice()) { Filter = filter, OnCase = PrintIfNotPassed }.Run(suite);
-            int failed = results.Count(r => !r.Verdict.IsSuccess);
-            return Task.FromResult(failed == 0 ? Verdict.Passed($"{results.Count} case(s) passed") : Verdict.Failed($"{failed} of {results.Count} case(s) failed"));
-        }, ct);
-        AnsiConsole.MarkupLineInterpolated($"Target: [bold]{verdict.Target}[/]");
-        if (results.Count > 0)
-        {
-            SuiteReport.PrintPolicyTable(results, $"NetBSD {setup.Setup.Kernel.OsRelease} kernel");
-            WriteReports(results, verdict.Target, $"netbsd-{setup.Setup.Kernel.OsRelease}");
+            var mine = results.Where(r => r.Kernel == g.Label).ToList();
+            if (mine.Count > 0) SuiteReport.PrintPolicyTable(mine, $"NetBSD {g.Kernel.OsRelease} kernel {g.Label}");
         }
-        VerdictReport.Print(verdict, work);
-        if (verdict.Kind is VerdictKind.InfrastructureError) return ExitCodes.Infrastructure;
-        return results.Count > 0 && verdict.Kind == VerdictKind.Passed ? SuiteReport.PrintSummary(results) : Fail(results);
+        MatrixReport.Print(matrix);
+        var targets = string.Join("; ", prepared.Guests.Select(g => $"{g.Target} ({g.Label})"));
+        AnsiConsole.MarkupLineInterpolated($"Target: [bold]{targets}[/] under QEMU on {string.Join(", ", prepared.Setup.Places.Select(p => $"{p.Endpoint.Uri} ({p.Accel})"))}");
+        if (results.Count > 0)
+            WriteReports(results, targets, prepared.Guests.Count == 1 ? $"netbsd-{prepared.Guests[0].Kernel.OsRelease}" : "netbsd-matrix");
+        foreach (var cell in matrix.Cells.Where(c => !c.Result.VmVerdict.IsSuccess && c.Result.VmVerdict.Kind != VerdictKind.Failed))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{cell.Job}[/] on {cell.Endpoint?.Uri.ToString() ?? "no endpoint"}:");
+            VerdictReport.Print(cell.Result.VmVerdict, cell.Result.WorkDir ?? "(none)");
+        }
+        int failed = results.Count(r => !r.Verdict.IsSuccess);
+        Console.WriteLine(failed == 0 && results.Count > 0
+            ? $"VERDICT PASSED: {results.Count} case(s) passed in {matrix.Cells.Count} VM(s)"
+            : $"VERDICT FAILED: {failed} of {results.Count} case(s) did not pass");
+        if (matrix.Cells.Any(c => c.Result.VmVerdict.Kind == VerdictKind.InfrastructureError) && failed == results.Count)
+        {
+            SuiteReport.PrintSummary(results);
+            return ExitCodes.Infrastructure;
+        }
+        return results.Count > 0 && failed == 0 ? SuiteReport.PrintSummary(results) : Fail(results);
     }
 
     private static int Fail(IReadOnlyList<CaseResult> results)

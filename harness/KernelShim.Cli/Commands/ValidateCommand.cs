@@ -16,50 +16,55 @@ public static class ValidateCommand
         var baseline = new Option<string>("--baseline") { Description = "the unpatched kernel", Required = true };
         var patched = new Option<string>("--patched") { Description = "the kernel with your patch", Required = true };
         var sys = new Option<string?>("--sys") { Description = "the sys tree both kernels match (default: $KSHIM_SYS)" };
-        var repeat = new Option<int>("--repeat") { Description = "suite runs per kernel (noise is their spread)", DefaultValueFactory = _ => 3 };
+        var repeat = new Option<int>("--repeat") { Description = "suite runs per kernel, each scenario in a fresh VM (noise is their spread)", DefaultValueFactory = _ => 3 };
         var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text" };
         var accel = new Option<AccelMode>("--accel") { DefaultValueFactory = _ => AccelMode.Auto };
+        var endpoint = new Option<string[]>("--endpoint") { Description = "Docker engines to run VMs on, DOCKER_HOST-style; repeat to spread the runs", AllowMultipleArgumentsPerToken = false };
+        var jobs = new Option<int?>("--jobs") { Description = "at most this many VMs at once (default: as many as cores and memory hold)" };
         var cmd = new Command("validate", "A/B: run the suite on a baseline and a patched kernel and report regressions")
-            { baseline, patched, sys, repeat, filter, accel };
-        cmd.SetAction((pr, ct) => RunAsync(pr.GetValue(baseline)!, pr.GetValue(patched)!, pr.GetValue(sys), pr.GetValue(repeat),
-            pr.GetValue(filter), pr.GetValue(accel), ct));
+            { baseline, patched, sys, repeat, filter, accel, endpoint, jobs };
+        cmd.Validators.Add(r =>
+        {
+            if (r.GetValue(repeat) < 1) r.AddError("--repeat must be at least 1");
+            foreach (var e in r.GetValue(endpoint) ?? [])
+                if (Endpoints.TryParse(e, out _) is { } error) r.AddError($"--endpoint {e}: {error}");
+        });
+        cmd.SetAction((pr, ct) => RunAsync(
+            new NetBsdOptions.MatrixValues(
+                [("baseline", pr.GetValue(baseline), pr.GetValue(sys)), ("patched", pr.GetValue(patched), pr.GetValue(sys))],
+                pr.GetValue(accel), null, pr.GetValue(endpoint) ?? [], pr.GetValue(jobs)),
+            pr.GetValue(repeat), pr.GetValue(filter), ct));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string baseline, string patched, string? sys, int repeat, string? filter, AccelMode accel, CancellationToken ct)
+    private static async Task<int> RunAsync(NetBsdOptions.MatrixValues kernels, int repeat, string? filter, CancellationToken ct)
     {
         var suite = ScenarioLoader.LoadDirectory(SuiteRunner.DefaultDirectory);
-        var runs = new List<IReadOnlyList<IReadOnlyList<CaseResult>>>();
-        foreach (var (label, kernel) in new[] { ("baseline", baseline), ("patched", patched) })
+        foreach (var (label, kernel, _) in kernels.Kernels) AnsiConsole.MarkupLineInterpolated($"[bold]{label}[/]: {kernel}");
+        await using var prepared = await NetBsdOptions.PrepareMatrixAsync(kernels, ct);
+        if (prepared.Setup is null) return prepared.ExitCode;
+        var matrix = await prepared.Setup.Runner(filter, l => AnsiConsole.MarkupLineInterpolated($"[grey]{l}[/]"), MatrixReport.PrintCell,
+            new RunDeadlines { Wall = TimeSpan.FromMinutes(60) }).RunAsync(prepared.Guests, suite, repeat, ct);
+        MatrixReport.Print(matrix);
+
+        // A VM that panicked or hung is evidence about its kernel (its cases count as failed in the comparison);
+        // one that could not run says nothing about the patch: then there is no verdict.
+        foreach (var cell in matrix.Cells.Where(c => !c.Result.VmVerdict.IsSuccess && c.Result.VmVerdict.Kind != VerdictKind.Failed))
         {
-            AnsiConsole.MarkupLineInterpolated($"[bold]{label}[/]: {kernel}");
-            await using var prepared = await NetBsdOptions.PrepareAsync(new NetBsdOptions.Values(kernel, sys, accel), ct);
-            if (prepared.Setup is null) return prepared.ExitCode;
-            var repeats = new List<IReadOnlyList<CaseResult>>();
-            var run = prepared.Setup.NewRun(new RunDeadlines { Wall = TimeSpan.FromMinutes(60) },
-                l => AnsiConsole.MarkupLineInterpolated($"[grey]{l}[/]"), out var work);
-            var verdict = await run.RunAsync((s, ready, _) =>
-            {
-                if (ready.ModuleError != 0)
-                    return Task.FromResult(new Verdict(VerdictKind.InfrastructureError, $"uvmshim.kmod did not load: errno {ready.ModuleError}"));
-                var device = new AgentDevice(s.Agent, DeviceKind.Kernel, ready.OsVersion);
-                for (int i = 0; i < repeat; i++)
-                    repeats.Add(new SuiteRunner(device, PolicyNames.KernelPolicies, () => new ModelDevice()) { Filter = filter }.Run(suite));
-                return Task.FromResult(Verdict.Passed($"{repeat} suite run(s)"));
-            }, ct);
-            if (!verdict.IsSuccess)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]{label} kernel: {verdict}[/]");
-                VerdictReport.Print(verdict, work);
-                return verdict.Kind == VerdictKind.InfrastructureError ? ExitCodes.Infrastructure : ExitCodes.VerdictNotPassed;
-            }
-            runs.Add(repeats);
+            AnsiConsole.MarkupLineInterpolated($"[red]{cell.Job} on {cell.Endpoint?.Uri.ToString() ?? "no endpoint"}: {cell.Result.VmVerdict}[/]");
+            VerdictReport.Print(cell.Result.VmVerdict, cell.Result.WorkDir ?? "(none)");
         }
-        var cmp = SuiteComparison.Compare(runs[0], runs[1]);
+        if (matrix.Cells.Any(c => c.Result.VmVerdict.Kind == VerdictKind.InfrastructureError))
+        {
+            Console.WriteLine("VERDICT NONE: some runs could not be made (infrastructure error above)");
+            return ExitCodes.Infrastructure;
+        }
+
+        var cmp = SuiteComparison.Compare(matrix.RepeatsOf(prepared.Guests[0]), matrix.RepeatsOf(prepared.Guests[1]));
         var table = new Table().Title("patched against baseline").AddColumns("case", "change", "detail");
         foreach (var d in cmp.Diffs) table.AddRow(Markup.Escape(d.Id), Markup.Escape(d.Change), Markup.Escape(d.Detail));
         if (cmp.Diffs.Count > 0) AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"{cmp.Cases} cases x {repeat} runs per kernel; noise (largest spread of time in the target across repeats): {cmp.NoiseFloor:0%}");
+        AnsiConsole.MarkupLineInterpolated($"{cmp.Cases} cases x {repeat} runs per kernel, each scenario in a fresh VM, up to {matrix.PeakConcurrency} VMs at once; noise (largest spread of time in the target across repeats): {cmp.NoiseFloor:0%}");
         Console.WriteLine(cmp.Regressed
             ? $"VERDICT REGRESSION: {cmp.NewlyFailing.Count()} case(s) newly failing"
             : $"VERDICT OK: no case newly failing ({cmp.Diffs.Count} change(s) reported)");

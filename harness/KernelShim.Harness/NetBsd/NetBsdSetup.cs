@@ -1,4 +1,5 @@
 using KernelShim.Harness.Machine;
+using KernelShim.Harness.Scale;
 using KernelShim.Harness.Runner;
 using KernelShim.Harness.Sessions;
 
@@ -23,72 +24,46 @@ public sealed record NetBsdInputs(string? Kernel, string? Sys)
 }
 
 /// <summary>
-/// Everything between "a kernel and a sys tree" and "a GuestRun": reading
-/// and matching the inputs, building (or reusing) the guest side, the
-/// runner image, the accelerator, the machine spec.
+/// One NetBSD guest on one place: everything between "a kernel and a sys
+/// tree" and "a GuestRun" for the commands that boot a single VM.
 /// </summary>
 public sealed class NetBsdSetup : IAsyncDisposable
 {
-    private NetBsdSetup(KernelInfo kernel, SysTree sys, GuestArtifacts guest, DockerRunner runner, string image, AccelChoice accel, BootMethod? boot)
+    private NetBsdSetup(NetBsdGuest guest, VmPlace place)
     {
-        Boot = boot;
-        Kernel = kernel;
-        Sys = sys;
-        Guest = guest;
-        Runner = runner;
-        Image = image;
-        Accel = accel;
+        NetBsd = guest;
+        Place = place;
     }
 
-    public KernelInfo Kernel { get; }
-    public SysTree Sys { get; }
-    public GuestArtifacts Guest { get; }
-    public DockerRunner Runner { get; }
-    public string Image { get; }
-    public AccelChoice Accel { get; }
-    /// <summary>The user's override of the boot method (null: from the kernel's PVH note).</summary>
-    public BootMethod? Boot { get; }
+    public NetBsdGuest NetBsd { get; }
+    public VmPlace Place { get; }
+    public KernelInfo Kernel => NetBsd.Kernel;
+    public SysTree Sys => NetBsd.Sys;
+    public GuestArtifacts Guest => NetBsd.Guest;
+    public DockerRunner Runner => Place.Runner;
+    public string Image => Place.Image;
+    public AccelChoice Accel => Place.Accel;
+    public BootMethod? Boot => NetBsd.Boot;
 
     /// <summary>Throws <see cref="NetBsdInputException"/> (bad inputs) or <see cref="GuestBuildException"/>/<see cref="RunnerException"/> (infrastructure).</summary>
     public static async Task<NetBsdSetup> PrepareAsync(NetBsdInputs inputs, AccelMode accel, Action<string>? progress,
-        CancellationToken ct = default, BootMethod? boot = null)
+        CancellationToken ct = default, BootMethod? boot = null, DockerEndpoint? endpoint = null)
     {
-        if (inputs.Missing() is { } missing) throw new NetBsdInputException(missing);
-        var cache = GuestBuild.DefaultCache;
-        var kernel = KernelImage.Inspect(inputs.Kernel!, Path.Combine(cache, "kernels"));
-        var sysPath = inputs.Sys!.EndsWith(".tgz", StringComparison.Ordinal) || inputs.Sys.EndsWith(".tar.gz", StringComparison.Ordinal)
-            ? SysSourceArchive.Unpack(inputs.Sys, Path.Combine(cache, "sys"))
-            : inputs.Sys;
-        var sys = SysTree.Open(sysPath);
-        sys.CheckMatches(kernel);
-        progress?.Invoke($"kernel: {kernel}; sys tree: {sys.Path} ({sys.Version})");
-        var guest = GuestBuild.Ensure(kernel, sys, cache, progress);
-        progress?.Invoke($"guest side {(guest.FromCache ? "reused from" : "built in")} {guest.Directory}");
-        var choice = AccelSelector.Choose(accel, HostVirtualization.Probe());
-        var runner = new DockerRunner();
-        try
-        {
-            var image = (await new RunnerImage(runner).EnsureAsync(null, ct).ConfigureAwait(false)).Tag;
-            return new NetBsdSetup(kernel, sys, guest, runner, image, choice, boot);
-        }
-        catch
-        {
-            await runner.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        var guest = NetBsdGuest.Prepare(inputs, progress, boot);
+        var place = await VmPlace.OpenAsync(endpoint ?? DockerEndpoint.FromEnvironment(), accel, ct).ConfigureAwait(false);
+        return new NetBsdSetup(guest, place);
     }
 
     /// <summary>A GuestRun of this kernel in a fresh work directory.</summary>
     public GuestRun NewRun(RunDeadlines deadlines, Action<string>? progress, out string workDir)
     {
         workDir = Directory.CreateTempSubdirectory("kshim-netbsd-").FullName;
-        var spec = NetBsdMachine.Spec(Kernel, Guest, workDir, Accel, Boot);
-        return new GuestRun(new DockerQemuBackend(Runner, Image), spec, deadlines)
+        return new GuestRun(Place.Backend(), NetBsd.Spec(workDir, Accel), deadlines)
         {
-            Target = $"NetBSD {Kernel.OsRelease}",
+            Target = NetBsd.Target,
             Progress = progress,
         };
     }
 
-    public ValueTask DisposeAsync() => Runner.DisposeAsync();
+    public ValueTask DisposeAsync() => Place.DisposeAsync();
 }

@@ -22,9 +22,12 @@ public static class HtmlReport
           .Append($"<h1>KernelShim: {Enc(target)}</h1><p><b>{passed} passed, {results.Count - passed} failed</b></p>");
         sb.Append("<h2>Entries over time: merge against no-merge</h2><figure>").Append(EntriesChart(results)).Append("</figure>");
         sb.Append("<h2>Cost against entry count</h2><figure>").Append(LatencyChart(results)).Append("</figure>");
-        sb.Append("<h2>Cases</h2><table><tr><th>case</th><th>policy</th><th>verdict</th><th>entries</th><th>merges</th><th>clips</th><th>locked allocs</th><th>detail</th></tr>");
+        bool placed = results.Any(r => r.Kernel is not null || r.Endpoint is not null);
+        sb.Append("<h2>Cases</h2><table><tr>").Append(placed ? "<th>kernel</th><th>endpoint</th>" : "")
+          .Append("<th>case</th><th>policy</th><th>verdict</th><th>entries</th><th>merges</th><th>clips</th><th>locked allocs</th><th>detail</th></tr>");
         foreach (var r in results)
-            sb.Append($"<tr><td>{Enc(r.Scenario)}/{Enc(r.Case)}</td><td>{Enc(r.Policy)}</td>")
+            sb.Append("<tr>").Append(placed ? $"<td>{Enc(r.Kernel ?? "")}</td><td>{Enc(r.Endpoint ?? "not run")}</td>" : "")
+              .Append($"<td>{Enc(r.Scenario)}/{Enc(r.Case)}</td><td>{Enc(r.Policy)}</td>")
               .Append($"<td class=\"{(r.Verdict.IsSuccess ? "ok" : "bad")}\">{r.Verdict.Kind}</td>")
               .Append($"<td>{r.Metrics.Entries}</td><td>{r.Metrics.Merges}</td><td>{r.Metrics.Clips}</td><td>{r.Metrics.AllocsLocked}</td>")
               .Append($"<td>{Enc(r.Verdict.IsSuccess ? string.Join("; ", r.Verdict.Evidence.Select(e => e.Text)) : r.Verdict.Summary)}</td></tr>");
@@ -33,6 +36,9 @@ public static class HtmlReport
     }
 
     private static string Enc(string s) => WebUtility.HtmlEncode(s);
+
+    /// <summary>A chart line: the policy, and the kernel when the run was a matrix of several.</summary>
+    private static string Series(CaseResult r) => r.Kernel is null ? r.Policy : $"{r.Kernel} {r.Policy}";
 
     /// <summary>The fragmentation case with the most samples, one line per policy.</summary>
     private static string EntriesChart(IReadOnlyList<CaseResult> results)
@@ -45,7 +51,7 @@ public static class HtmlReport
         {
             var ys = r.Metrics.EntriesOverTime.Select(v => (double)v).ToArray();
             var s = plt.Add.ScatterLine(Enumerable.Range(0, ys.Length).Select(i => (double)i).ToArray(), ys);
-            s.LegendText = r.Policy;
+            s.LegendText = Series(r);
         }
         plt.Title($"{source.Key}: live map entries as allocations, then frees, go on");
         plt.XLabel("sample (every k-th operation, about 1000 per phase)");
@@ -59,13 +65,13 @@ public static class HtmlReport
         var points = results.Where(r => r.Metrics.Latency.Count > 0).ToList();
         if (points.Count == 0) return "<p>No case measured latency.</p>";
         var plt = new Plot();
-        foreach (var r in points.GroupBy(r => r.Policy).Select(g => g.OrderByDescending(r => r.Metrics.Latency.Count).First()))
+        foreach (var r in points.GroupBy(Series).Select(g => g.OrderByDescending(r => r.Metrics.Latency.Count).First()))
         {
             var xs = r.Metrics.Latency.Select(p => (double)p.Allocations).ToArray();
             var map = plt.Add.ScatterLine(xs.Select(Math.Log10).ToArray(), r.Metrics.Latency.Select(p => p.MapNs).ToArray());
-            map.LegendText = $"{r.Policy}: map ({r.Metrics.Latency[^1].Entries} entries at the end)";
+            map.LegendText = $"{Series(r)}: map ({r.Metrics.Latency[^1].Entries} entries at the end)";
             var look = plt.Add.ScatterLine(xs.Select(Math.Log10).ToArray(), r.Metrics.Latency.Select(p => p.LookupNs).ToArray());
-            look.LegendText = $"{r.Policy}: lookup";
+            look.LegendText = $"{Series(r)}: lookup";
             look.LinePattern = LinePattern.Dashed;
         }
         plt.Title("Mean time per map and lookup in the target as allocations grow");

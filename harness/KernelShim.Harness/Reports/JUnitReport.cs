@@ -8,14 +8,18 @@ public static class JUnitReport
 {
     public static XDocument Build(IReadOnlyList<CaseResult> results, string target)
     {
-        var suites = results.GroupBy(r => r.Scenario).Select(g => new XElement("testsuite",
-            new XAttribute("name", g.Key),
+        // One suite per scenario, and per kernel, endpoint and repeat when the run was a matrix.
+        var suites = results.GroupBy(r => (r.Kernel, r.Scenario, r.Endpoint, r.Repeat)).Select(g => new XElement("testsuite",
+            new XAttribute("name", SuiteName(g.Key.Kernel, g.Key.Scenario, g.Key.Repeat)),
             new XAttribute("tests", g.Count()),
             new XAttribute("failures", g.Count(r => !r.Verdict.IsSuccess)),
             new XAttribute("time", g.Sum(r => r.Verdict.Duration.TotalSeconds).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)),
-            new XElement("properties", new XElement("property", new XAttribute("name", "target"), new XAttribute("value", target))),
+            new XElement("properties",
+                new XElement("property", new XAttribute("name", "target"), new XAttribute("value", target)),
+                g.Key.Kernel is null ? null : new XElement("property", new XAttribute("name", "kernel"), new XAttribute("value", g.Key.Kernel)),
+                g.Key.Endpoint is null ? null : new XElement("property", new XAttribute("name", "endpoint"), new XAttribute("value", g.Key.Endpoint))),
             g.Select(r => new XElement("testcase",
-                new XAttribute("classname", $"kshim.{r.Scenario}"),
+                new XAttribute("classname", r.Kernel is null ? $"kshim.{r.Scenario}" : $"kshim.{r.Kernel}.{r.Scenario}"),
                 new XAttribute("name", $"{r.Case}[{r.Policy}]"),
                 new XAttribute("time", r.Verdict.Duration.TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)),
                 r.Verdict.IsSuccess ? null : new XElement("failure",
@@ -24,4 +28,7 @@ public static class JUnitReport
                     r.Verdict.ConsoleTail)))));
         return new XDocument(new XElement("testsuites", new XAttribute("name", $"KernelShim on {target}"), suites));
     }
+
+    private static string SuiteName(string? kernel, string scenario, int repeat) =>
+        (kernel is null ? scenario : $"{kernel}/{scenario}") + (repeat > 0 ? $" (repeat {repeat + 1})" : "");
 }

@@ -16,12 +16,25 @@ public sealed record DockerEndpoint(Uri Uri, Version ApiVersion)
     public static DockerEndpoint FromEnvironment()
     {
         var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
-        var uri = string.IsNullOrWhiteSpace(host) ? DefaultUri : new Uri(host);
+        return string.IsNullOrWhiteSpace(host) ? new DockerEndpoint(DefaultUri, ApiVersionFromEnvironment()) : Parse(host);
+    }
+
+    /// <summary>A DOCKER_HOST-style URL: unix:///path or tcp://host:port; throws <see cref="FormatException"/> for anything else.</summary>
+    public static DockerEndpoint Parse(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+            throw new FormatException($"not a URL: {url} (expected unix:///path/to/docker.sock or tcp://host:port)");
+        if (uri.Scheme == "unix" && uri.AbsolutePath.Length > 1) return new DockerEndpoint(uri, ApiVersionFromEnvironment());
+        if (uri.Scheme == "tcp" && uri.Host.Length > 0 && !uri.IsDefaultPort) return new DockerEndpoint(uri, ApiVersionFromEnvironment());
+        throw new FormatException($"unsupported Docker endpoint {url}: expected unix:///path/to/docker.sock or tcp://host:port");
+    }
+
+    private static Version ApiVersionFromEnvironment()
+    {
         var versionText = Environment.GetEnvironmentVariable("KSHIM_DOCKER_API_VERSION");
         if (string.IsNullOrWhiteSpace(versionText))
             versionText = Environment.GetEnvironmentVariable("DOCKER_API_VERSION");
-        var version = Version.TryParse(versionText, out var v) ? v : DefaultApiVersion;
-        return new DockerEndpoint(uri, version);
+        return Version.TryParse(versionText, out var v) ? v : DefaultApiVersion;
     }
 
     /// <summary>

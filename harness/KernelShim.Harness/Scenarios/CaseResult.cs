@@ -7,6 +7,15 @@ public sealed record CaseResult(string Scenario, string Case, string Policy, str
 {
     /// <summary>"merge/increasing[nomerge]": the id reports and test filters use.</summary>
     public string Id => $"{Scenario}/{Case}[{Policy}]";
+
+    /// <summary>The matrix row it ran in (the kernel's label), when the run was a matrix.</summary>
+    public string? Kernel { get; init; }
+
+    /// <summary>The Docker endpoint whose VM ran it, when it ran in one.</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>Which repeat of the suite (0 for the first).</summary>
+    public int Repeat { get; init; }
 }
 
 /// <summary>What a case measured, for tables, charts and A/B comparison.</summary>

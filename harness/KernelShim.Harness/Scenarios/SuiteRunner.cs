@@ -15,22 +15,35 @@ public sealed class SuiteRunner(IUvmshimDevice device, IReadOnlyList<string> tar
     {
         var runner = new ScenarioRunner(device, oracle);
         var results = new List<CaseResult>();
-        foreach (var s in scenarios)
-            foreach (var c in s.Cases)
-            {
-                if (Filter is not null && !$"{s.Name}/{c.Name}".Contains(Filter, StringComparison.Ordinal)) continue;
-                foreach (var policy in PoliciesFor(s))
-                {
-                    var r = runner.Run(s, c, policy);
-                    results.Add(r);
-                    OnCase?.Invoke(r);
-                }
-            }
+        foreach (var (s, c, policy) in Plan(scenarios))
+        {
+            var r = runner.Run(s, c, policy);
+            results.Add(r);
+            OnCase?.Invoke(r);
+        }
         return results;
     }
 
+    /// <summary>Every (scenario, case, policy) <see cref="Run"/> would run, in order.</summary>
+    public IEnumerable<(Scenario Scenario, ScenarioCase Case, string Policy)> Plan(IEnumerable<Scenario> scenarios) =>
+        Plan(scenarios, targetPolicies, Filter);
+
+    public static IEnumerable<(Scenario Scenario, ScenarioCase Case, string Policy)> Plan(
+        IEnumerable<Scenario> scenarios, IReadOnlyList<string> targetPolicies, string? filter)
+    {
+        foreach (var s in scenarios)
+            foreach (var c in s.Cases)
+            {
+                if (filter is not null && !$"{s.Name}/{c.Name}".Contains(filter, StringComparison.Ordinal)) continue;
+                foreach (var policy in PoliciesFor(s, targetPolicies))
+                    yield return (s, c, policy);
+            }
+    }
+
     /// <summary>The scenario's policies that this target implements; "default" stands in for the merging ones on a kernel.</summary>
-    public IEnumerable<string> PoliciesFor(Scenario s)
+    public IEnumerable<string> PoliciesFor(Scenario s) => PoliciesFor(s, targetPolicies);
+
+    private static IEnumerable<string> PoliciesFor(Scenario s, IReadOnlyList<string> targetPolicies)
     {
         foreach (var p in targetPolicies)
         {

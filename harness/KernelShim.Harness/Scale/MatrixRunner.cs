@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using KernelShim.Harness.Devices;
+using KernelShim.Harness.Runner;
+using KernelShim.Harness.Scenarios;
+using KernelShim.Harness.Sessions;
+using KernelShim.Harness.Verdicts;
+
+namespace KernelShim.Harness.Scale;
+
+/// <summary>
+/// Runs a guest × scenario matrix (× repeats): one fresh VM per cell, as many
+/// at once as the <see cref="SlotPlan"/> allows, spread over the places'
+/// endpoints.  Every case result is tagged with its guest's label and the
+/// endpoint that ran it; a cell whose VM panics, hangs or cannot start still
+/// gives every one of its cases a verdict.
+/// </summary>
+public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
+{
+    /// <summary>Only cases whose "scenario/case" id contains this text (null: all).</summary>
+    public string? Filter { get; init; }
+
+    public RunDeadlines Deadlines { get; init; } = new() { Wall = TimeSpan.FromMinutes(30) };
+
+    /// <summary>Progress lines, prefixed with the cell and its endpoint.</summary>
+    public Action<string>? Progress { get; init; }
+
+    /// <summary>Called as each cell ends (from worker threads).</summary>
+    public Action<Placement<MatrixJob, MatrixCell>>? OnCell { get; init; }
+
+    /// <summary>The cells of the matrix, long ones first; scenarios with no case for a guest (filter, policies) have none.</summary>
+    public IReadOnlyList<MatrixJob> Jobs(IReadOnlyList<IGuestUnderTest> guests, IReadOnlyList<Scenario> scenarios, int repeat = 1) =>
+        [.. (from r in Enumerable.Range(0, repeat)
+             from g in guests
+             from s in scenarios
+             let cases = SuiteRunner.Plan([s], g.Policies, Filter).Count()
+             where cases > 0
+             select (Job: new MatrixJob(g, s, r), Cost: new MatrixJob(g, s, r).EstimatedSeconds(g.Policies.Count)))
+            .OrderByDescending(j => j.Cost)
+            .Select(j => j.Job)];
+
+    public async Task<MatrixResult> RunAsync(IReadOnlyList<IGuestUnderTest> guests, IReadOnlyList<Scenario> scenarios,
+        int repeat = 1, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var scheduler = new SlotScheduler<MatrixJob, MatrixCell>(plan)
+        {
+            OnDone = OnCell,
+            OnRetired = (e, why) => Progress?.Invoke($"endpoint {e.Uri} retired: it {why} and no longer answers"),
+        };
+        var cells = await scheduler.RunAsync(Jobs(guests, scenarios, repeat), RunCellAsync, NotRun, ct).ConfigureAwait(false);
+        return new MatrixResult(cells, clock.Elapsed);
+    }
+
+    private async Task<JobOutcome<MatrixCell>> RunCellAsync(MatrixJob job, EndpointSlots slots, int slot, CancellationToken ct)
+    {
+        var place = places.First(p => p.Endpoint == slots.Endpoint);
+        var workDir = Directory.CreateTempSubdirectory("kshim-cell-").FullName;
+        var tag = $"{job} on {place.Endpoint.Uri}";
+        var run = new GuestRun(place.Backend(), job.Guest.Spec(workDir, place.Accel), Deadlines)
+        {
+            Target = job.Guest.Target,
+            Progress = line => Progress?.Invoke($"{tag}: {line}"),
+        };
+        var done = new ConcurrentQueue<CaseResult>();
+        var verdict = await run.RunAsync((session, ready, token) =>
+        {
+            if (ready.ModuleError != 0)
+                return Task.FromResult(new Verdict(VerdictKind.InfrastructureError, $"the agent could not load uvmshim.kmod: errno {ready.ModuleError}"));
+            // The suite speaks to the agent synchronously for minutes: give it its own thread, not a pool thread.
+            return Task.Factory.StartNew(() =>
+            {
+                var device = new AgentDevice(session.Agent, job.Guest.Kind, $"{ready.OsVersion} ({job.Guest.Label})");
+                var results = new SuiteRunner(device, job.Guest.Policies, () => new ModelDevice())
+                {
+                    Filter = Filter,
+                    OnCase = r => done.Enqueue(r),
+                }.Run([job.Scenario]);
+                int failed = results.Count(r => !r.Verdict.IsSuccess);
+                return failed == 0 ? Verdict.Passed($"{results.Count} case(s) passed") : Verdict.Failed($"{failed} of {results.Count} case(s) failed");
+            }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }, ct).ConfigureAwait(false);
+
+        var cases = Complete(job, [.. done], verdict).Select(r => r with { Kernel = job.Guest.Label, Endpoint = place.Endpoint.Uri.ToString(), Repeat = job.Repeat });
+        bool endpointFailed = verdict.Kind == VerdictKind.InfrastructureError
+            && !(await new DockerEngine(place.Endpoint).ProbeAsync(cancellationToken: ct).ConfigureAwait(false)).Answers;
+        return new JobOutcome<MatrixCell>(new MatrixCell(job, verdict, [.. cases], workDir), endpointFailed);
+    }
+
+    private MatrixCell NotRun(MatrixJob job, string why)
+    {
+        var verdict = new Verdict(VerdictKind.InfrastructureError, why) { Target = job.Guest.Target };
+        var cases = Complete(job, [], verdict).Select(r => r with { Kernel = job.Guest.Label, Repeat = job.Repeat });
+        return new MatrixCell(job, verdict, [.. cases], null);
+    }
+
+    /// <summary>
+    /// The cases that ran, then one result for each case the VM did not reach:
+    /// the one it was in when it ended gets the VM's verdict, the rest say they were not reached.
+    /// </summary>
+    private IEnumerable<CaseResult> Complete(MatrixJob job, IReadOnlyList<CaseResult> ran, Verdict vm)
+    {
+        var seen = ran.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        bool first = true;
+        foreach (var r in ran) yield return r;
+        foreach (var (s, c, policy) in SuiteRunner.Plan([job.Scenario], job.Guest.Policies, Filter))
+        {
+            var id = new CaseResult(s.Name, c.Name, policy, "", vm, new CaseMetrics()).Id;
+            if (seen.Contains(id)) continue;
+            var summary = first ? $"the VM ended in this case: {vm.Summary}" : $"not reached: the VM ended earlier ({vm.Kind})";
+            var kind = vm.IsSuccess ? VerdictKind.InfrastructureError : vm.Kind;
+            first = false;
+            yield return new CaseResult(s.Name, c.Name, policy, vm.Target, vm with { Kind = kind, Summary = summary }, new CaseMetrics());
+        }
+    }
+}

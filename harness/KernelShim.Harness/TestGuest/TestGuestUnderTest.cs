@@ -1,0 +1,20 @@
+using KernelShim.Harness.Devices;
+using KernelShim.Harness.Machine;
+using KernelShim.Harness.Scale;
+using KernelShim.Harness.Scenarios;
+
+namespace KernelShim.Harness.TestGuest;
+
+/// <summary>
+/// The test guest as a matrix row: it exercises the harness's scheduling and
+/// tagging with the model inside; its verdicts are about the harness, never NetBSD.
+/// </summary>
+public sealed class TestGuestUnderTest(string kernel, string label = "testguest") : IGuestUnderTest
+{
+    public string Label { get; } = label;
+    public string Target => "test guest (the model inside, not NetBSD)";
+    public DeviceKind Kind => DeviceKind.TestGuest;
+    public IReadOnlyList<string> Policies => PolicyNames.ModelPolicies;
+
+    public MachineSpec Spec(string workDir, AccelChoice accel) => TestGuestKernel.Spec(kernel, workDir, accel);
+}

@@ -1,0 +1,71 @@
+using KernelShim.Harness.Machine;
+using KernelShim.Harness.Runner;
+using KernelShim.Harness.Scale;
+using KernelShim.Harness.Scenarios;
+using KernelShim.Harness.TestGuest;
+using KernelShim.Harness.Tests.Runner;
+using KernelShim.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace KernelShim.Harness.Tests.Scale;
+
+/// <summary>
+/// The matrix for real: test-guest VMs under QEMU in runner containers, two
+/// at once, every case tagged with its row and endpoint.  (The test guest
+/// checks the harness; it says nothing about NetBSD.)
+/// </summary>
+[TestFixture, Category("Docker")]
+public class MatrixRunnerTests : DockerTestBase
+{
+    private string _kernel = "";
+    private IReadOnlyList<Scenario> _scenarios = [];
+
+    [OneTimeSetUp]
+    public void BuildGuestAndLoadScenarios()
+    {
+        _kernel = TestGuestKernel.Build();
+        _scenarios = [.. ScenarioLoader.LoadDirectory(SuiteRunner.DefaultDirectory).Where(s => s.Name is "merge" or "split")];
+        Assert.That(_scenarios, Has.Count.EqualTo(2));
+    }
+
+    private static void Progress(string line) => TestContext.Progress.WriteLine(line);
+
+    [Test]
+    public async Task CellsRunTwoAtOnceAndEveryCaseSaysWhereItRan()
+    {
+        IGuestUnderTest[] guests = [new TestGuestUnderTest(_kernel, "tg-a"), new TestGuestUnderTest(_kernel, "tg-b")];
+        var endpoint = DockerEndpoint.FromEnvironment();
+        await using var setup = await MatrixSetup.PrepareAsync(guests, [endpoint], AccelMode.Tcg, maxJobs: 2, Progress);
+        Assert.That(setup.Plan.Total, Is.EqualTo(2), string.Join("; ", setup.Plan.Endpoints));
+
+        var matrix = await setup.Runner(null, Progress).RunAsync(guests, _scenarios);
+
+        Assert.That(matrix.Cells, Has.Count.EqualTo(4), "2 guests x 2 scenarios");
+        Assert.That(matrix.PeakConcurrency, Is.EqualTo(2), "two VMs ran at the same time");
+        var expected = guests.Sum(g => SuiteRunner.Plan(_scenarios, g.Policies, null).Count());
+        Assert.That(matrix.Cases, Has.Count.EqualTo(expected));
+        Assert.That(matrix.Cases.Where(c => !c.Verdict.IsSuccess).Select(c => $"{c.Kernel}:{c.Id}: {c.Verdict}"), Is.Empty);
+        Assert.That(matrix.Cases.Select(c => c.Endpoint), Has.All.EqualTo(endpoint.Uri.ToString()));
+        Assert.That(matrix.Cases.GroupBy(c => c.Kernel).Select(g => g.Key), Is.EquivalentTo(new[] { "tg-a", "tg-b" }));
+        Assert.That(matrix.Cells.Select(c => c.Result.VmVerdict.Kind), Has.All.EqualTo(VerdictKind.Passed));
+    }
+
+    [Test]
+    public async Task ACellWhoseVmCannotStartGivesEachOfItsCasesAVerdictAndTheRestGoOn()
+    {
+        var missing = Path.Combine(Directory.CreateTempSubdirectory("kshim-missing-").FullName, "no-such-kernel.elf");
+        IGuestUnderTest[] guests = [new TestGuestUnderTest(_kernel, "good"), new TestGuestUnderTest(missing, "broken")];
+        await using var setup = await MatrixSetup.PrepareAsync(guests, [DockerEndpoint.FromEnvironment()], AccelMode.Tcg, maxJobs: 2, Progress);
+
+        var matrix = await setup.Runner("merge/", Progress).RunAsync(guests, _scenarios);
+
+        var broken = matrix.Cases.Where(c => c.Kernel == "broken").ToList();
+        var good = matrix.Cases.Where(c => c.Kernel == "good").ToList();
+        Assert.That(broken, Has.Count.EqualTo(SuiteRunner.Plan(_scenarios, guests[1].Policies, "merge/").Count()));
+        Assert.That(broken.Select(c => c.Verdict.Kind), Has.All.EqualTo(VerdictKind.InfrastructureError));
+        Assert.That(broken[0].Verdict.Summary, Does.StartWith("the VM ended in this case"));
+        Assert.That(broken.Skip(1).Select(c => c.Verdict.Summary), Has.All.StartWith("not reached"));
+        Assert.That(good.Select(c => c.Verdict.Kind), Has.All.EqualTo(VerdictKind.Passed));
+        Assert.That(matrix.Cells.Select(c => c.Endpoint), Has.All.Not.Null, "the engine still answered: it was not retired");
+    }
+}
