@@ -7,6 +7,8 @@ using KernelShim.Harness.Devices;
 using KernelShim.Harness.Machine;
 using KernelShim.Harness.NetBsd;
 using KernelShim.Harness.Runner;
+using KernelShim.Harness.Scale;
+using KernelShim.Harness.Scenarios;
 using KernelShim.Harness.Sessions;
 using KernelShim.Harness.Verdicts;
 using KernelShim.Harness.TestGuest;
@@ -35,13 +37,18 @@ public static class BenchCommand
         var points = ModelTable();
         List<VmTiming>? timings = null;
         List<OpsPoint>? kernel = null;
-        if (withVm) timings = await VmTableAsync(boots, ct);
+        IReadOnlyList<ScalePoint>? scale = null;
+        if (withVm)
+        {
+            timings = await VmTableAsync(boots, ct);
+            scale = await ScaleTableAsync(ct);
+        }
         if (NetBsdInputs.From(nb.Kernel, nb.Sys).Missing() is { } missing)
             AnsiConsole.MarkupLineInterpolated($"[grey]in-kernel figures skipped: {missing}[/]");
         else
             kernel = await KernelTableAsync(nb, ct);
         var json = Path.Combine(outDir, "bench.json");
-        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { model = points, vm = timings, kernel },
+        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { model = points, vm = timings, scale, kernel },
             new JsonSerializerOptions { WriteIndented = true }), ct);
         AnsiConsole.MarkupLineInterpolated($"figures written to {json}");
         return ExitCodes.Passed;
@@ -131,6 +138,22 @@ public static class BenchCommand
                 $"{m.BatchedOpUs:0.0} us/op (x{m.BatchedOpUs / bare.BatchedOpUs:0.00})");
         AnsiConsole.Write(table);
         return medians;
+    }
+
+    /// <summary>A test-guest matrix (four rows x the merge, split and fuzz scenarios) with one VM at a time, then as many as fit.</summary>
+    private static async Task<IReadOnlyList<ScalePoint>> ScaleTableAsync(CancellationToken ct)
+    {
+        var kernel = TestGuestKernel.Build();
+        IGuestUnderTest[] guests = [.. Enumerable.Range(1, 4).Select(i => new TestGuestUnderTest(kernel, $"tg{i}"))];
+        var scenarios = ScenarioLoader.LoadDirectory(SuiteRunner.DefaultDirectory).Where(s => s.Name is "merge" or "split" or "fuzz").ToList();
+        var points = await ScaleBench.MeasureAsync(guests, scenarios, [DockerEndpoint.FromEnvironment()], AccelMode.Tcg, null, ct);
+        var table = new Table().Title($"Parallel VMs: {points[0].Cells} test-guest cells ({string.Join(", ", scenarios.Select(s => s.Name))} x {guests.Length} rows), one at a time against as many as fit")
+            .AddColumns("VMs at once (plan)", "peak seen", "wall", "VM time", "speedup", "failed cases");
+        foreach (var p in points)
+            table.AddRow(p.Jobs.ToString(), p.PeakConcurrency.ToString(), $"{p.WallSeconds:0.0} s", $"{p.VmSeconds:0.0} s",
+                $"x{points[0].WallSeconds / p.WallSeconds:0.00}", p.Failed.ToString());
+        AnsiConsole.Write(table);
+        return points;
     }
 
     private static double Median(IEnumerable<double> xs)
