@@ -38,6 +38,10 @@ public static class MatrixReport
             table.AddRow(row.ToArray());
         }
         AnsiConsole.Write(table);
+        var failing = matrix.Cases.Where(c => !c.Verdict.IsSuccess).ToList();
+        foreach (var c in failing.Take(40))
+            AnsiConsole.MarkupLineInterpolated($"[red]{c.Verdict.Kind.ToString().ToUpperInvariant()}[/] {c.Kernel}:{c.Id} on {c.Endpoint ?? "no endpoint"}: {c.Verdict.Summary}");
+        if (failing.Count > 40) AnsiConsole.MarkupLineInterpolated($"... and {failing.Count - 40} more (results.json has them all)");
         AnsiConsole.MarkupLineInterpolated(
             $"VMs: {matrix.Cells.Count} cell(s) on {matrix.Cells.Select(c => c.Endpoint).Where(e => e is not null).Distinct().Count()} endpoint(s), at most {matrix.PeakConcurrency} at once; wall {matrix.Wall.TotalSeconds:0.0} s for {matrix.Cells.Sum(c => c.Duration.TotalSeconds):0.0} s of VM time (x{matrix.Speedup:0.00})");
     }
