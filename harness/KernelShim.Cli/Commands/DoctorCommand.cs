@@ -4,6 +4,7 @@ using KernelShim.Harness.Inputs;
 using KernelShim.Harness.Machine;
 using KernelShim.Harness.NetBsd;
 using KernelShim.Harness.Runner;
+using KernelShim.Harness.Scale;
 using Spectre.Console;
 
 namespace KernelShim.Cli.Commands;
@@ -38,6 +39,18 @@ public static class DoctorCommand
             catch (RunnerException e)
             {
                 checks.Add(new("Runner image", false, e.Message, "make setup"));
+            }
+            try
+            {
+                // What the matrix would plan for NetBSD VMs on this engine.
+                var capacity = await EngineCapacity.ProbeAsync(engine.Endpoint, ct);
+                var slots = SlotPlanner.Plan([capacity], new VmFootprint(1, ((long)NetBsdMachine.MemoryMiB + VmFootprint.QemuOverheadMiB) << 20)).Endpoints[0];
+                checks.Add(new("Parallel VMs", slots.Slots > 0, $"{slots.Slots} NetBSD VM(s) at once on {capacity} ({slots.Reason})",
+                    slots.Slots > 0 ? "" : "a machine with more memory, or another --endpoint"));
+            }
+            catch (RunnerException e)
+            {
+                checks.Add(new("Parallel VMs", false, e.Message, $"sudo {DockerEngine.StartScript}"));
             }
         }
         else
