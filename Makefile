@@ -8,7 +8,7 @@ DOTNET_FLAGS := -nologo -v:q -clp:NoSummary
 # Where a NetBSD sys tree lives, for `make kmod` (or KSHIM_SYS in the environment).
 NETBSD_SYS ?= $(KSHIM_SYS)
 
-.PHONY: all setup setup-offline native build test test-unit run bench bindings kmod clean
+.PHONY: all setup setup-offline native build test test-unit run bench bindings kmod kmod-matrix clean
 
 # The default goal is the main job, offline, on the reference model.
 all: run
@@ -56,6 +56,11 @@ kmod:
 	@test -n "$(NETBSD_SYS)" || { echo "make kmod: set NETBSD_SYS=/path/to/netbsd/sys (or KSHIM_SYS)"; exit 2; }
 	@$(MAKE) -s -C native/kmod NETBSD_SYS="$(NETBSD_SYS)"
 	@$(MAKE) -s -C native/agent NETBSD_SYS="$(NETBSD_SYS)"
+
+# The module against every sys tree of KSHIM_COMPILE_SYS (colon-separated):
+# one line per tree with its version; fails if any tree fails.
+kmod-matrix:
+	@$(MAKE) -s --no-print-directory -C native/kmod matrix
 
 clean:
 	@-$(MAKE) -s -C native clean

@@ -1,12 +1,14 @@
 /*
  * uvmshim_compat.h: the kernel interfaces that changed between the NetBSD
- * versions uvmshim builds for (7.99 of 2015 through 9, 10, 11, -current).
+ * versions uvmshim builds for (7.99 of 2015 to -current).
  *
  * Each difference is one macro.  The GNU makefile probes the sys tree it
- * builds against and passes -DUVMSHIM_HAVE_*=0/1, which is exact; without
- * a probe (Makefile.bsd) the __NetBSD_Version__ thresholds below decide.
- * Only the 7.99.4 tree has actually been compiled against: the newer
- * branches were written from the newer headers.
+ * builds against and passes -DUVMSHIM_HAVE_*, which is exact; without a
+ * probe (Makefile.bsd) the __NetBSD_Version__ thresholds below decide.
+ * A change is dated by the trunk snapshots around it (README.md lists
+ * them); where a version between two snapshots is unknown, the fallback
+ * picks the form that compiles either way.  Compiled against 7.99.4 to
+ * 10.99.12; run on 7.99.4 only.
  */
 #ifndef UVMSHIM_COMPAT_H
 #define UVMSHIM_COMPAT_H
@@ -17,11 +19,12 @@
 #include <uvm/uvm_extern.h>
 
 /*
- * devsw_detach(9) returned int (always 0 in practice) until the 2022
- * devsw rework (9.99.97), void afterwards.
+ * devsw_detach(9) returned int (always 0) until the devsw rework of 2022,
+ * void afterwards: int in 9.99.94, void in 9.99.97.  The void form also
+ * compiles against the int one, so the fallback uses it from 9.99.95.
  */
 #ifndef UVMSHIM_HAVE_VOID_DEVSW_DETACH
-#if __NetBSD_Version__ >= 999009700
+#if __NetBSD_Version__ >= 999009500
 #define UVMSHIM_HAVE_VOID_DEVSW_DETACH	1
 #else
 #define UVMSHIM_HAVE_VOID_DEVSW_DETACH	0
@@ -35,19 +38,31 @@
 #endif
 
 /*
- * Free pages.  Since the per-CPU page counters of 2020 (9.99.x) the global
- * uvmexp.free is no longer maintained and uvm_availmem() is the count.
+ * Free pages.  The per-CPU page counters (between 9.99.18 and 9.99.45,
+ * around the turn of 2020) brought uvm_availmem(void), the exact count;
+ * by 9.99.71 (2020; void in 9.99.59) it took a bool "cached" (false:
+ * exact).  Since then uvmexp.free is only a copy, refreshed about once a
+ * second by uvm_scheduler() and by the vm.uvmexp sysctl; before, it was
+ * the count itself.
+ *
+ * UVMSHIM_HAVE_UVM_AVAILMEM is 0 (none), 1 (void) or 2 (bool).  Where the
+ * form is unknown (9.99.19-44, 9.99.60-70) the fallback reads
+ * uvmexp.free, which every version has.
  */
 #ifndef UVMSHIM_HAVE_UVM_AVAILMEM
-#if __NetBSD_Version__ >= 999004000
+#if __NetBSD_Version__ >= 999007100
+#define UVMSHIM_HAVE_UVM_AVAILMEM	2
+#elif __NetBSD_Version__ >= 999004500 && __NetBSD_Version__ < 999006000
 #define UVMSHIM_HAVE_UVM_AVAILMEM	1
 #else
 #define UVMSHIM_HAVE_UVM_AVAILMEM	0
 #endif
 #endif
 
-#if UVMSHIM_HAVE_UVM_AVAILMEM
+#if UVMSHIM_HAVE_UVM_AVAILMEM == 2
 #define UVMSHIM_FREE_PAGES()		((int64_t)uvm_availmem(false))
+#elif UVMSHIM_HAVE_UVM_AVAILMEM == 1
+#define UVMSHIM_FREE_PAGES()		((int64_t)uvm_availmem())
 #else
 #define UVMSHIM_FREE_PAGES()		((int64_t)uvmexp.free)
 #endif

@@ -40,9 +40,15 @@
  * context that calls free() in PR 24039 is: uvm_pagealloc_strat lets a
  * PRI_KTHREAD thread (or one lent that priority through the lock's
  * turnstile) dip into the kernel's reserve pages, and then the allocation
- * would succeed from the reserve instead of waiting.  They are bound to
- * the CPU the request came in on, so that entries freed on another CPU
- * after the drain land in a per-CPU cache the unmapper does not use.
+ * would succeed from the reserve instead of waiting.  (By 9.99.71 every
+ * kernel thread gets that reserve; the pressure below goes under it, down
+ * to the pagedaemon's, so the unmapper is short either way.)  They are
+ * bound to the CPU the request came in on, so that entries freed on
+ * another CPU after the drain land in a per-CPU cache the unmapper does
+ * not use.  The watchdog is not bound: on a multiprocessor kernel with
+ * per-CPU free page caches (9.99.x on) pages cached on the unmapper's CPU
+ * stay out of its reach if it runs elsewhere; the cycle has only been run
+ * on one CPU.
  *
  * Memory freed elsewhere is the cycle's enemy: the pagedaemon, woken by
  * every uvm_wait(), reclaims pool pages that have been empty for

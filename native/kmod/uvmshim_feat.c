@@ -11,10 +11,13 @@
  *		     with the expected name.  KMAP_SUMMARY reads them.
  *  LOCKDEBUG	     lockdebug_alloc(), defined only under LOCKDEBUG in
  *		     subr_lockdebug.c (lockdebug_abort() is always there).
- *  DIAGNOSTIC	     sysctl_kern_trigger_panic(), the handler of the
- *		     kern.panic_now node that exists only with DIAGNOSTIC.  It
- *		     is a static function: found only if the kernel's symbol
- *		     table keeps local symbols (GENERIC kernels do).
+ *  DIAGNOSTIC	     m_verify_packet(), defined only under DIAGNOSTIC in
+ *		     uipc_mbuf.c (there by 8.99.14); on older kernels
+ *		     sysctl_kern_trigger_panic(), the handler of the
+ *		     kern.panic_now node that exists only with DIAGNOSTIC
+ *		     (gone by 8.99.34).  That one is a static function:
+ *		     found only if the kernel's symbol table keeps local
+ *		     symbols (GENERIC kernels do).
  *
  * A kernel without ksyms (pseudo-device ksyms) reports none of them: the
  * bits can under-report, never over-report.
@@ -74,6 +77,7 @@ uvmshim_feat_detect(struct uvmshim_feat *f)
 		memset(f->uf_ev, 0, sizeof(f->uf_ev));
 	if (uvmshim_ksym("lockdebug_alloc", 0, &v) == 0)
 		f->uf_bits |= UVMSHIM_FEAT_LOCKDEBUG;
-	if (uvmshim_ksym("sysctl_kern_trigger_panic", 1, &v) == 0)
+	if (uvmshim_ksym("m_verify_packet", 0, &v) == 0 ||
+	    uvmshim_ksym("sysctl_kern_trigger_panic", 1, &v) == 0)
 		f->uf_bits |= UVMSHIM_FEAT_DIAGNOSTIC;
 }

@@ -5,13 +5,18 @@
  * Pages come from uvm_pagealloc(NULL, 0, NULL, flags): they belong to
  * no object and sit on no paging queue, so the pagedaemon cannot reclaim
  * them; they are as good as wired.  Without UVM_PGA_USERESERVE the
- * allocation fails once uvmexp.free is down to reserve_kernel (a
- * PRI_KTHREAD thread gets the reserve implicitly, see
- * uvm_pagealloc_strat), the point below which an ordinary map-entry
- * allocation has to wait; PRESSURE stops there.  With it, only the
- * pagedaemon's own reserve (reserve_pagedaemon) is left: the cycle takes
- * that much, so that a few pages coming free elsewhere still leave an
- * ordinary allocation short.
+ * allocation fails once free pages are down to reserve_kernel (a kernel
+ * thread gets the reserve implicitly, see uvm_pagealloc_strat), the point
+ * below which an ordinary map-entry allocation has to wait; PRESSURE
+ * stops there.  With it, only the pagedaemon's own reserve
+ * (reserve_pagedaemon) is left: the cycle takes that much, so that a few
+ * pages coming free elsewhere still leave an ordinary allocation short.
+ *
+ * Versions: the reserve goes implicitly to threads at PRI_KTHREAD or
+ * above through 9.99.59, to every LW_SYSTEM thread by 9.99.71; since the
+ * 2019 page allocator (by 9.99.59) both limits hold per free-list bucket,
+ * and each CPU keeps a small cache of free pages (uvm_pgflcache) that only
+ * allocations on that CPU draw from.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
