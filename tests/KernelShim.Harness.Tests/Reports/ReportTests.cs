@@ -47,4 +47,29 @@ public class ReportTests
         Assert.That(html.Split("<svg").Length - 1, Is.EqualTo(2), "entries-over-time and latency charts");
         Assert.That(html, Does.Contain("1 passed, 1 failed"));
     }
+
+    private static readonly IReadOnlyList<CaseResult> Matrix =
+    [
+        Results[0] with { Kernel = "kernel/netbsd", Endpoint = "unix:///var/run/docker.sock" },
+        Results[0] with { Kernel = "kernel-nomerge/netbsd", Endpoint = "tcp://127.0.0.1:23752", Repeat = 1 },
+    ];
+
+    [Test]
+    public void MatrixResultsSayWhichKernelAndEndpointInEveryFormat()
+    {
+        var suites = JUnitReport.Build(Matrix, "m").Root!.Elements("testsuite").ToList();
+        Assert.That(suites.Select(s => (string)s.Attribute("name")!), Is.EqualTo(new[] { "kernel/netbsd/split", "kernel-nomerge/netbsd/split (repeat 2)" }));
+        Assert.That(suites[1].Element("properties")!.Elements("property").Select(p => $"{p.Attribute("name")!.Value}={p.Attribute("value")!.Value}"),
+            Does.Contain("endpoint=tcp://127.0.0.1:23752").And.Contain("kernel=kernel-nomerge/netbsd"));
+
+        using var doc = JsonDocument.Parse(JsonReport.Build(Matrix, "m"));
+        Assert.That(doc.RootElement.GetProperty("cases")[1].GetProperty("endpoint").GetString(), Is.EqualTo("tcp://127.0.0.1:23752"));
+        Assert.That(doc.RootElement.GetProperty("cases")[1].GetProperty("kernel").GetString(), Is.EqualTo("kernel-nomerge/netbsd"));
+
+        Assert.That(KtapReport.Build(Matrix, "m").Split('\n'),
+            Does.Contain("# kernel kernel-nomerge/netbsd on tcp://127.0.0.1:23752").And.Contain("ok 2 kernel-nomerge/netbsd:split/yamt[nomerge]"));
+
+        var html = HtmlReport.Build(Matrix, "m");
+        Assert.That(html, Does.Contain("<th>kernel</th><th>endpoint</th>").And.Contain("<td>tcp://127.0.0.1:23752</td>"));
+    }
 }
