@@ -23,7 +23,8 @@
 #   log           /var/log/kshim-dockerd-N.log
 #   containerd    namespace kshim-N (and kshim-N-plugins)
 #   config        /var/lib/kshim-docker-N/daemon.json ("{}": /etc/docker/daemon.json is the main one's)
-#   --bridge=none (KernelShim containers have no network anyway)
+#   bridge        kshim-dockerN, a bridge of its own (created here).  Not --bridge=none: a dockerd
+#                 started with it deletes the interface docker0, the main engine's bridge.
 #
 # Environment (each applies to the instance being started):
 #   KSHIM_DOCKER_SOCK      socket path              (default above)
@@ -66,9 +67,10 @@ else
     TCP_PORT="${KSHIM_DOCKER_TCP_PORT:-$((23750 + INSTANCE))}"
     BASE="/var/lib/kshim-docker-$INSTANCE"
     EXEC_ROOT="/var/run/kshim-docker-$INSTANCE"
+    BRIDGE="kshim-docker$INSTANCE"
     INSTANCE_FLAGS="--data-root $BASE/data --exec-root $EXEC_ROOT --config-file $BASE/daemon.json \
         --containerd-namespace kshim-$INSTANCE --containerd-plugins-namespace kshim-$INSTANCE-plugins \
-        --bridge=none --host tcp://127.0.0.1:$TCP_PORT"
+        --bridge $BRIDGE --host tcp://127.0.0.1:$TCP_PORT"
     NAME="engine $INSTANCE"
 fi
 TIMEOUT="${KSHIM_DOCKERD_TIMEOUT:-30}"
@@ -133,6 +135,7 @@ if [ "$STOP" = 1 ]; then
     deadline=$(( $(date +%s) + TIMEOUT ))
     while kill -0 "$p" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.1; done
     if kill -0 "$p" 2>/dev/null; then say "$NAME (dockerd pid $p) still runs after ${TIMEOUT}s"; exit 1; fi
+    ip link del "$BRIDGE" 2>/dev/null || true
     say "$NAME stopped (dockerd pid $p)"
     exit 0
 fi
@@ -163,6 +166,8 @@ start_dockerd() {
     if [ "$INSTANCE" != 1 ]; then
         mkdir -p "$BASE/data" "$EXEC_ROOT"
         [ -f "$BASE/daemon.json" ] || echo '{}' >"$BASE/daemon.json"
+        # dockerd gives the bridge a free private subnet itself (no NAT: --iptables=false).
+        ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add name "$BRIDGE" type bridge
     fi
     rm -f "$PIDFILE"
     say "starting dockerd for the $NAME (log: $LOG)"
