@@ -20,6 +20,7 @@ pkgs=(
 	makefs                       # micro root file systems (FFS)
 	grub-pc-bin grub-common xorriso mtools  # GRUB knetbsd boot ISOs
 	busybox-static               # a shell inside the slim runner image
+	socat                        # in the runner image: QEMU's sockets through docker exec (copy mode)
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -5,8 +5,9 @@
 #
 # 1. Collects a slim root: qemu-system-x86_64 (+ the libraries ldd lists, the TCG accelerator
 #    module, SeaBIOS/option-ROM firmware), the boot-media tools grub-mkrescue, grub-mkimage,
-#    xorriso, mtools (mformat, mcopy, ...), makefs, qemu-img (+ libraries, /usr/lib/grub/i386-pc)
-#    and busybox (static) for a shell.
+#    xorriso, mtools (mformat, mcopy, ...), makefs, qemu-img (+ libraries, /usr/lib/grub/i386-pc),
+#    busybox (static) for a shell, and socat (the harness reaches QEMU's unix sockets through
+#    `docker exec socat` on engines that do not share our file system).
 # 2. Hashes the inputs: this script, the Dockerfile and every collected file (path, mode and
 #    sha256, or the target of a symlink). The image tag is kshim-runner:<hash>.
 #    If that tag already exists, nothing is built ("runner image up to date").
@@ -54,6 +55,7 @@ REQUIRED_BINARIES=(
     /usr/bin/mtools /usr/bin/mformat /usr/bin/mcopy /usr/bin/mmd /usr/bin/mdir
     /usr/sbin/makefs
     /usr/bin/busybox
+    /usr/bin/socat
 )
 OPTIONAL_BINARIES=(
     /usr/bin/qemu-img
@@ -81,7 +83,7 @@ OPTIONAL_DATA=(
 )
 
 # Host packages that provide the above (installed by apt when a required file is missing).
-HOST_PACKAGES=(qemu-system-x86 grub-pc-bin grub-common xorriso mtools makefs busybox-static)
+HOST_PACKAGES=(qemu-system-x86 grub-pc-bin grub-common xorriso mtools makefs busybox-static socat)
 
 missing=()
 for f in "${REQUIRED_BINARIES[@]}" "${QEMU_MODULES[@]}" "${REQUIRED_DATA[@]}"; do
@@ -227,7 +229,8 @@ tar -C "$ROOT" --numeric-owner --owner=0 --group=0 -cf - . \
 mkdir -p "$WORK/ctx"
 cp "$HERE/Dockerfile" "$WORK/ctx/Dockerfile"
 echo "build.sh: building $TAG" >&2
-DOCKER_BUILDKIT=0 "$DOCKER" build -q \
+# --network none: the RUN steps need no network, and the engine's default bridge may be absent.
+DOCKER_BUILDKIT=0 "$DOCKER" build -q --network none \
     --build-arg "BASE=$BASE_TAG" \
     --label "org.kernelshim.hash=$HASH" \
     -t "$TAG" -t "$REPO:latest" "$WORK/ctx" >/dev/null 2>"$WORK/build.err" \
@@ -265,10 +268,17 @@ EOF
     echo "build.sh: verified: grub-mkrescue ISO boots in QEMU (TCG) to serial output" >&2
 fi
 
-# Drop the images of earlier inputs (kept when a container still uses them).
-"$DOCKER" images --format '{{.Repository}}:{{.Tag}}' \
-    | grep -E "^($REPO|$BASE_REPO):[0-9a-f]{16}\$" | grep -v ":$HASH\$" \
-    | xargs -r "$DOCKER" rmi >/dev/null 2>&1 || true
+# Drop the images of earlier inputs once they are a day old (kept when a container still uses
+# them).  Not at once: two checkouts of different inputs (git worktrees) share one engine, and
+# dropping the other's image would pull it from under that checkout's running tests.
+cutoff=$(( $(date +%s) - 86400 ))
+for ref in $("$DOCKER" images --format '{{.Repository}}:{{.Tag}}' \
+             | grep -E "^($REPO|$BASE_REPO):[0-9a-f]{16}\$" | grep -v ":$HASH\$"); do
+    created="$("$DOCKER" image inspect --format '{{.Created}}' "$ref" 2>/dev/null)" || continue
+    if [ "$(date -d "$created" +%s 2>/dev/null || echo "$cutoff")" -lt "$cutoff" ]; then
+        "$DOCKER" rmi "$ref" >/dev/null 2>&1 || true
+    fi
+done
 for id in $old_ids; do "$DOCKER" rmi "$id" >/dev/null 2>&1 || true; done
 
 t1=$(now_ms)
