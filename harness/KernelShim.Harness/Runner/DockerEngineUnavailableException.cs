@@ -4,7 +4,7 @@ namespace KernelShim.Harness.Runner;
 public sealed class DockerEngineUnavailableException : RunnerException
 {
     public DockerEngineUnavailableException(DockerEndpoint endpoint, Exception inner)
-        : base($"the Docker engine at {endpoint.Uri} does not answer ({inner.Message}); {DockerEngine.StartHint}", inner)
+        : base($"the Docker engine at {endpoint.Address} does not answer ({inner.Message}); {DockerEngine.StartHint}", inner)
     {
         Endpoint = endpoint;
     }

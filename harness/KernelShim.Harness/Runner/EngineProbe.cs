@@ -14,6 +14,6 @@ public sealed record EngineProbe(
 
     /// <summary>One line for humans.</summary>
     public string Describe() => Answers
-        ? $"Docker engine {ServerVersion} answers at {Endpoint.Uri} (server API {ApiVersion}, min {MinApiVersion}; client speaks {Endpoint.ApiVersion.ToString(2)})"
-        : $"Docker engine does not answer at {Endpoint.Uri}: {Error}; {StartHint}";
+        ? $"Docker engine {ServerVersion} answers at {Endpoint.Address} (server API {ApiVersion}, min {MinApiVersion}; client speaks {Endpoint.ApiVersion.ToString(2)})"
+        : $"Docker engine does not answer at {Endpoint.Address}: {Error}; {StartHint}";
 }
