@@ -35,6 +35,36 @@ public sealed class ContainerHandle : IAsyncDisposable
         return new ContainerStreams(stream, stdin);
     }
 
+    /// <summary>
+    /// Copies host files into the container at their own absolute paths and makes
+    /// <paramref name="directories"/> (empty) there, through the archive API (PUT /containers/{id}/archive):
+    /// for an engine that does not see our files.  Works on a created container, before it starts.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A file is missing (checked before anything is sent).</exception>
+    public Task CopyInAsync(
+        IReadOnlyCollection<string> files, IReadOnlyCollection<string> directories, CancellationToken cancellationToken = default) =>
+        SamePathArchive.UploadAsync(files, directories, tar => runner.CallAsync(c => c.Containers.ExtractArchiveToContainerAsync(
+            Id, new CopyToContainerParameters { Path = "/" }, tar, cancellationToken)), cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="argv"/> in the running container with stdin, stdout and stderr attached
+    /// (docker exec, hijacked connection, no TTY): a binary-safe byte stream to the process.
+    /// </summary>
+    public async Task<ExecStream> ExecAsync(IReadOnlyList<string> argv, CancellationToken cancellationToken = default)
+    {
+        var created = await runner.CallAsync(c => c.Exec.CreateContainerExecAsync(Id, new ContainerExecCreateParameters
+        {
+            AttachStdin = true,
+            AttachStdout = true,
+            AttachStderr = true,
+            TTY = false,
+            Cmd = [.. argv],
+        }, cancellationToken)).ConfigureAwait(false);
+        var stream = await runner.CallAsync(c => c.Exec.StartContainerExecAsync(
+            created.ID, new ContainerExecStartParameters { Detach = false, TTY = false }, cancellationToken)).ConfigureAwait(false);
+        return new ExecStream(stream, created.ID);
+    }
+
     public Task StartAsync(CancellationToken cancellationToken = default) =>
         runner.CallAsync(c => c.Containers.StartContainerAsync(Id, new ContainerStartParameters(), cancellationToken));
 
