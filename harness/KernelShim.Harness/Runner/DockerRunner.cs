@@ -204,6 +204,40 @@ public sealed class DockerRunner : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Copies an image from this engine into <paramref name="target"/> through the API (GET
+    /// /images/get into POST /images/load, streamed): no registry, and the target needs no access to
+    /// anything of ours.  The tag travels with the image.
+    /// </summary>
+    public async Task CopyImageToAsync(DockerRunner target, string image, CancellationToken cancellationToken = default)
+    {
+        await using var tar = await CallAsync(c => c.Images.SaveImageAsync(image, cancellationToken)).ConfigureAwait(false);
+        var errors = new List<string>();
+        var progress = new Progress<JSONMessage>(m =>
+        {
+            if (m.Error?.Message is { Length: > 0 } error)
+                lock (errors) errors.Add(error);
+        });
+        await target.CallAsync(c => c.Images.LoadImageAsync(
+            new ImageLoadParameters { Quiet = true }, tar, progress, cancellationToken)).ConfigureAwait(false);
+        if (!await target.ImageExistsAsync(image, cancellationToken).ConfigureAwait(false))
+        {
+            string reason;
+            lock (errors) reason = errors.Count > 0 ? string.Join("; ", errors) : "the engine reported no error";
+            throw new RunnerException($"loading {image} into {target.Endpoint.Address} failed: {reason}");
+        }
+    }
+
+    /// <summary>Adds a tag ("repo:tag") to an image.</summary>
+    public Task TagImageAsync(string image, string tag, CancellationToken cancellationToken = default)
+    {
+        var colon = tag.LastIndexOf(':');
+        var parameters = colon > 0
+            ? new ImageTagParameters { RepositoryName = tag[..colon], Tag = tag[(colon + 1)..] }
+            : new ImageTagParameters { RepositoryName = tag };
+        return CallAsync(c => c.Images.TagImageAsync(image, parameters, cancellationToken));
+    }
+
     /// <summary>Removes the containers this runner created, then closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {

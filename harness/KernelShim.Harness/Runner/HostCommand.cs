@@ -10,7 +10,8 @@ internal sealed record HostCommandResult(int ExitCode, string Stdout, string Std
 internal static class HostCommand
 {
     public static async Task<HostCommandResult> RunAsync(
-        string file, IEnumerable<string> args, TextWriter? log, CancellationToken cancellationToken)
+        string file, IEnumerable<string> args, TextWriter? log, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -21,6 +22,8 @@ internal static class HostCommand
         };
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
 
         using var process = Process.Start(info) ?? throw new RunnerException($"cannot start {file}");
         process.StandardInput.Close();
