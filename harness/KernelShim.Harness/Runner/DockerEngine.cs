@@ -62,5 +62,26 @@ public sealed class DockerEngine
         return await ProbeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Starts, or finds running, the extra engine instance <paramref name="instance"/> (N >= 2) through
+    /// the start script (<c>--instance N</c>; starting needs root, finding does not): an independent
+    /// dockerd with its own unix socket and tcp://127.0.0.1:23750+N, for tests and for trying an
+    /// engine that does not share our files.  Returns its endpoints as the script prints them.
+    /// </summary>
+    public static async Task<IReadOnlyList<DockerEndpoint>> StartInstanceAsync(
+        int instance, TextWriter? log = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(instance, 2);
+        var script = StartScript;
+        if (!File.Exists(script))
+            throw new RunnerException($"cannot start engine {instance}: {script} not found (set KSHIM_REPO to the checkout)");
+        var result = await HostCommand.RunAsync(script, ["--instance", instance.ToString()], log, cancellationToken)
+            .ConfigureAwait(false);
+        if (result.ExitCode != 0)
+            throw new RunnerException($"{script} --instance {instance} failed (exit {result.ExitCode}): {result.Stderr.Trim()}");
+        return [.. result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => DockerEndpoint.Parse(line))];
+    }
+
     private EngineProbe Failed(string error) => new(false, Endpoint, null, null, null, error);
 }
