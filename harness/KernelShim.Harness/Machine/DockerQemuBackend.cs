@@ -1,15 +1,23 @@
+using KernelShim.Harness.Channels;
 using KernelShim.Harness.Runner;
 
 namespace KernelShim.Harness.Machine;
 
 /// <summary>
-/// QEMU inside the runner container: no network, the work directory and the
-/// inputs bind-mounted at their own paths, /dev/kvm only when KVM was chosen,
-/// labelled so that a crashed harness's containers are reaped.
+/// QEMU inside the runner container: no network, /dev/kvm only when KVM was chosen, labelled so
+/// that a crashed harness's containers are reaped.  How files and channels cross over follows the
+/// endpoint's <see cref="TransferMode"/>: bind mounts of the work directory and the inputs at their
+/// own paths (an engine on this machine), or, for an engine that does not share our file system,
+/// the inputs uploaded into the created container at their own paths, the work directory kept in
+/// the container, and the console and agent reached through docker exec (<see cref="ExecChannel"/>).
+/// Either way the host's work directory gets the console log.
 /// </summary>
 public sealed class DockerQemuBackend(DockerRunner runner, string image) : IMachineBackend
 {
-    public string Name => $"docker {image}";
+    public TransferMode Transfer => runner.Endpoint.Transfer;
+
+    /// <summary>E.g. "docker kshim-runner:66660e45... at tcp://127.0.0.1:23752, copy".</summary>
+    public string Name => $"docker {image} at {runner.Endpoint.Address}, {Transfer.ToString().ToLowerInvariant()}";
 
     public async Task<IMachineProcess> StartAsync(MachineSpec spec, CancellationToken ct = default)
     {
@@ -18,8 +26,9 @@ public sealed class DockerQemuBackend(DockerRunner runner, string image) : IMach
             .WithCommand(QemuCommandLine.Build(spec))
             .WithNamePrefix("kshim-vm")
             .WithKvm(spec.Accel.Mode == AccelMode.Kvm);
-        foreach (var dir in spec.MountedDirectories())
-            builder.WithBind(dir, dir, readOnly: dir != spec.WorkDir);
+        if (Transfer == TransferMode.Bind)
+            foreach (var dir in spec.MountedDirectories())
+                builder.WithBind(dir, dir, readOnly: dir != spec.WorkDir);
         ContainerHandle container;
         try
         {
@@ -29,10 +38,17 @@ public sealed class DockerQemuBackend(DockerRunner runner, string image) : IMach
         {
             throw new MachineStartException($"cannot create the QEMU container: {e.Message}", e);
         }
-        var proc = new ContainerProcess(container);
+        var proc = new ContainerProcess(container, Transfer);
         try
         {
+            if (Transfer == TransferMode.Copy)
+                await CopyInputsAsync(container, spec, ct).ConfigureAwait(false);
             await proc.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (MachineStartException)
+        {
+            await proc.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -44,7 +60,20 @@ public sealed class DockerQemuBackend(DockerRunner runner, string image) : IMach
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private sealed class ContainerProcess(ContainerHandle container) : IMachineProcess
+    /// <summary>The inputs at their own paths and an empty work directory, before QEMU starts.</summary>
+    private static async Task CopyInputsAsync(ContainerHandle container, MachineSpec spec, CancellationToken ct)
+    {
+        try
+        {
+            await container.CopyInAsync([.. spec.InputFiles()], [spec.WorkDir], ct).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new MachineStartException($"cannot copy the VM's inputs into {container.Name}: {e.Message}", e);
+        }
+    }
+
+    private sealed class ContainerProcess(ContainerHandle container, TransferMode transfer) : IMachineProcess
     {
         private readonly OutputTail _tail = new();
         private ContainerStreams? _streams;
@@ -68,6 +97,11 @@ public sealed class DockerQemuBackend(DockerRunner runner, string image) : IMach
             });
             Exited = container.WaitAsync(CancellationToken.None);
         }
+
+        public Task<Stream> ConnectChannelAsync(string socketPath, TimeSpan deadline, CancellationToken ct = default) =>
+            transfer == TransferMode.Copy
+                ? ExecChannel.ConnectAsync(container, socketPath, deadline, Exited, ct)
+                : UnixChannel.ConnectAsync(socketPath, deadline, Exited, ct);
 
         public async Task KillAsync()
         {

@@ -9,13 +9,22 @@ public interface IMachineBackend : IAsyncDisposable
     /// <summary>For reports, e.g. "docker kshim-runner:3f2a...".</summary>
     string Name { get; }
 
-    /// <summary>Start QEMU for <paramref name="spec"/>; its sockets appear in the spec's work directory.</summary>
+    /// <summary>Start QEMU for <paramref name="spec"/>; reach its sockets with <see cref="IMachineProcess.ConnectChannelAsync"/>.</summary>
     Task<IMachineProcess> StartAsync(MachineSpec spec, CancellationToken ct = default);
 }
 
 /// <summary>A started QEMU.</summary>
 public interface IMachineProcess : IAsyncDisposable
 {
+    /// <summary>
+    /// Connects one of QEMU's unix sockets (console, agent): a byte stream both ways, retried until
+    /// QEMU has made the socket, the deadline passes (<see cref="Channels.ChannelException"/>) or QEMU
+    /// exits.  By default the socket itself, in the work directory this host shares with QEMU; a
+    /// backend whose QEMU does not share our file system reaches it another way.
+    /// </summary>
+    Task<Stream> ConnectChannelAsync(string socketPath, TimeSpan deadline, CancellationToken ct = default) =>
+        Channels.UnixChannel.ConnectAsync(socketPath, deadline, Exited, ct);
+
     /// <summary>Completes with QEMU's exit status when it stops.</summary>
     Task<long> Exited { get; }
 

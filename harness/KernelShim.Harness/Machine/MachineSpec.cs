@@ -3,7 +3,8 @@ namespace KernelShim.Harness.Machine;
 /// <summary>
 /// Everything needed to start one VM.  Paths are absolute and identical on
 /// the host and inside the runner container (the work directory and the
-/// inputs are bind-mounted at their own paths).
+/// inputs are bind-mounted at their own paths, or, on an engine that does not
+/// share our file system, the inputs are copied to their own paths).
 /// </summary>
 public sealed record MachineSpec
 {
@@ -26,9 +27,12 @@ public sealed record MachineSpec
     public string AgentSocket => Path.Combine(WorkDir, "agent.sock");
     public string QmpSocket => Path.Combine(WorkDir, "qmp.sock");
 
-    /// <summary>Directories the runner container must see.</summary>
+    /// <summary>The files QEMU reads: what a container that cannot see our files must be given.</summary>
+    public IEnumerable<string> InputFiles() =>
+        new[] { BootImage }.Concat(Disks).Distinct(StringComparer.Ordinal);
+
+    /// <summary>Directories the runner container must see (bind mode): the work directory and those of the inputs.</summary>
     public IEnumerable<string> MountedDirectories() =>
-        new[] { WorkDir, Path.GetDirectoryName(BootImage)! }
-            .Concat(Disks.Select(d => Path.GetDirectoryName(d)!))
+        new[] { WorkDir }.Concat(InputFiles().Select(f => Path.GetDirectoryName(f)!))
             .Distinct(StringComparer.Ordinal);
 }

@@ -7,8 +7,10 @@ namespace KernelShim.Harness.Sessions;
 
 /// <summary>
 /// One running VM with its two serial lines connected: the console (com0,
-/// logged to console.log in the work directory and watched) and the agent
-/// channel (com1).  Disposing stops QEMU.
+/// logged to console.log in the host's work directory and watched) and the
+/// agent channel (com1), each through <see cref="IMachineProcess.ConnectChannelAsync"/>
+/// (the socket itself, or a stream to it when QEMU's files are elsewhere).
+/// Disposing stops QEMU.
 /// </summary>
 public sealed class VmSession : IAsyncDisposable
 {
@@ -42,13 +44,13 @@ public sealed class VmSession : IAsyncDisposable
         Stream? console = null;
         try
         {
-            console = await UnixChannel.ConnectAsync(spec.ConsoleSocket, deadline, process.Exited, ct).ConfigureAwait(false);
+            console = await process.ConnectChannelAsync(spec.ConsoleSocket, deadline, ct).ConfigureAwait(false);
             var watcher = new ConsoleWatcher();
             var log = new ConsoleLog(console, watcher, Path.Combine(spec.WorkDir, "console.log"));
             Stream agentStream;
             try
             {
-                agentStream = await UnixChannel.ConnectAsync(spec.AgentSocket, deadline, process.Exited, ct).ConfigureAwait(false);
+                agentStream = await process.ConnectChannelAsync(spec.AgentSocket, deadline, ct).ConfigureAwait(false);
             }
             catch
             {

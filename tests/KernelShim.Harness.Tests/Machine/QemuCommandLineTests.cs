@@ -44,4 +44,8 @@ public class QemuCommandLineTests
     [Test]
     public void MountsCoverWorkDirAndInputs() =>
         Assert.That(Spec(BootMethod.DirectKernel).MountedDirectories(), Is.EquivalentTo(new[] { "/tmp/run1", "/in" }));
+
+    [Test]
+    public void InputFilesAreWhatCopyModeUploads() =>
+        Assert.That(Spec(BootMethod.DirectKernel).InputFiles(), Is.EqualTo(new[] { "/in/kernel", "/in/root.img" }));
 }

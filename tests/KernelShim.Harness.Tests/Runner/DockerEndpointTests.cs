@@ -1,3 +1,4 @@
+using KernelShim.Harness.Machine;
 using KernelShim.Harness.Runner;
 using NUnit.Framework;
 
@@ -68,5 +69,14 @@ public sealed class DockerEndpointTests
         Assert.That(error!.Message, Does.Contain(says));
         if (!url.Contains('?'))
             Assert.That(error.Message, Does.Contain("unix:///path/to/docker.sock or tcp://host:port"));
+    }
+
+    [Test]
+    public void The_backend_name_says_where_and_how()
+    {
+        using var copy = new DockerRunner(DockerEndpoint.Parse("tcp://127.0.0.1:23752", Api), reapStale: false);
+        using var bind = new DockerRunner(DockerEndpoint.Parse("unix:///var/run/docker.sock", Api), reapStale: false);
+        Assert.That(new DockerQemuBackend(copy, "kshim-runner:x").Name, Is.EqualTo("docker kshim-runner:x at tcp://127.0.0.1:23752, copy"));
+        Assert.That(new DockerQemuBackend(bind, "kshim-runner:x").Name, Is.EqualTo("docker kshim-runner:x at unix:///var/run/docker.sock, bind"));
     }
 }
