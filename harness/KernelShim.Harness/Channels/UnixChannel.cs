@@ -9,33 +9,23 @@ namespace KernelShim.Harness.Channels;
 /// </summary>
 public static class UnixChannel
 {
-    public static async Task<Stream> ConnectAsync(string path, TimeSpan deadline, Task qemuExited, CancellationToken ct = default)
-    {
-        var until = DateTime.UtcNow + deadline;
-        Exception? last = null;
-        while (DateTime.UtcNow < until)
+    public static Task<Stream> ConnectAsync(string path, TimeSpan deadline, Task qemuExited, CancellationToken ct = default) =>
+        ChannelConnect.RetryAsync(path, "", deadline, qemuExited, async (_, token) =>
         {
-            ct.ThrowIfCancellationRequested();
-            if (qemuExited.IsCompleted)
-                throw new ChannelException($"QEMU exited before {Path.GetFileName(path)} could be connected");
-            if (File.Exists(path))
+            if (!File.Exists(path))
+                return (null, null);
+            var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
             {
-                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await s.ConnectAsync(new UnixDomainSocketEndPoint(path), ct).ConfigureAwait(false);
-                    return new NetworkStream(s, ownsSocket: true);
-                }
-                catch (SocketException e)
-                {
-                    last = e;
-                    s.Dispose();
-                }
+                await s.ConnectAsync(new UnixDomainSocketEndPoint(path), token).ConfigureAwait(false);
+                return (new NetworkStream(s, ownsSocket: true), null);
             }
-            await Task.Delay(20, ct).ConfigureAwait(false);
-        }
-        throw new ChannelException($"could not connect {path} within {deadline.TotalSeconds:0.#} s" + (last is null ? "" : $": {last.Message}"));
-    }
+            catch (SocketException e)
+            {
+                s.Dispose();
+                return (null, e.Message);
+            }
+        }, ct);
 }
 
 /// <summary>A VM channel could not be opened.</summary>
