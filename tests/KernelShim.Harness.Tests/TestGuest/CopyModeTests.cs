@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using KernelShim.Bindings;
-using KernelShim.Harness.Devices;
 using KernelShim.Harness.Machine;
 using KernelShim.Harness.Runner;
 using KernelShim.Harness.Sessions;
@@ -9,6 +7,7 @@ using KernelShim.Harness.TestGuest;
 using KernelShim.Harness.Tests.Runner;
 using KernelShim.Harness.Verdicts;
 using NUnit.Framework;
+using static KernelShim.Harness.Tests.TestGuest.TestGuestBodies;
 
 namespace KernelShim.Harness.Tests.TestGuest;
 
@@ -20,11 +19,6 @@ namespace KernelShim.Harness.Tests.TestGuest;
 [TestFixture, Category("Docker")]
 public class CopyModeTests : DockerTestBase
 {
-    private static readonly RunDeadlines Quick = new()
-    {
-        Boot = TimeSpan.FromSeconds(30), Wall = TimeSpan.FromSeconds(60), Request = TimeSpan.FromSeconds(5),
-    };
-
     private readonly List<(string Mode, double Seconds)> _ready = [];
     private DockerRunner _remote = null!;
     private string _remoteImage = "";
@@ -38,7 +32,7 @@ public class CopyModeTests : DockerTestBase
         _remote = new DockerRunner(tcp);
         var status = await new RunnerImage(_remote).EnsureAsync(TestContext.Progress);
         TestContext.Progress.WriteLine(
-            $"runner image {status.Tag} on {tcp}: {(status.CopiedFrom is { } from ? $"copied from {from.Uri}" : "present")}, " +
+            $"runner image {status.Tag} on {tcp}: {(status.CopiedFrom is { } from ? $"copied from {from.Address}" : "present")}, " +
             $"{status.Elapsed.TotalSeconds:0.0} s");
         _remoteImage = status.Tag;
         _kernel = TestGuestKernel.Build();
@@ -69,7 +63,7 @@ public class CopyModeTests : DockerTestBase
         var left = await _remote.ListSessionContainersAsync();
         foreach (var container in left)
             await _remote.RemoveAsync(container.Id);
-        Assert.That(left.Select(c => c.Name), Is.Empty, $"containers on {_remote.Endpoint.Uri} outlived the test");
+        Assert.That(left.Select(c => c.Name), Is.Empty, $"containers on {_remote.Endpoint.Address} outlived the test");
     }
 
     private GuestRun Run(DockerRunner runner, string image, MachineSpec? spec = null)
@@ -89,24 +83,6 @@ public class CopyModeTests : DockerTestBase
         };
     }
 
-    private static void Report(Verdict v)
-    {
-        TestContext.Out.WriteLine(v);
-        foreach (var e in v.Evidence) TestContext.Out.WriteLine($"--- {e.Name}{(e.File is null ? "" : $" ({e.File})")}\n{e.Text}");
-        TestContext.Out.WriteLine($"--- console tail\n{v.ConsoleTail}");
-    }
-
-    private static Verdict AnswerIoctls(VmSession s)
-    {
-        var client = new UvmshimClient(new AgentDevice(s.Agent, DeviceKind.TestGuest, "test guest"));
-        Assert.That(client.Version().abi_version, Is.EqualTo(UvmshimIoctl.UVMSHIM_ABI_VERSION));
-        uint m = client.CreateMap(64 * 4096, uvmshim_policy.UVMSHIM_POLICY_MERGE_ALLOC);
-        client.Map(m, 0, 4 * 4096, flags: UvmshimIoctl.UVMSHIM_MAPF_FIXED);
-        var merged = client.Map(m, 4 * 4096, 4 * 4096, flags: UvmshimIoctl.UVMSHIM_MAPF_FIXED);
-        Assert.That(merged.outcome, Is.EqualTo((uint)uvmshim_outcome.UVMSHIM_OUTCOME_BACK_MERGE));
-        return Verdict.Passed("ioctls answered");
-    }
-
     [Test]
     public async Task Copy_mode_over_tcp_boots_to_ready_and_a_passed_verdict_in_a_labelled_container()
     {
@@ -115,10 +91,9 @@ public class CopyModeTests : DockerTestBase
         ContainerDetails? details = null;
         var v = await Run(_remote, _remoteImage).RunAsync(async (s, ready, ct) =>
         {
-            Assert.That(ready.AgentKind, Is.EqualTo(uvmshim_target.UVMSHIM_TARGET_TESTGUEST));
             seen = (await _remote.ListSessionContainersAsync(ct)).Single();
             details = await _remote.InspectAsync(seen.Id, ct);
-            return AnswerIoctls(s);
+            return await AnswerIoctls(s, ready, ct);
         });
         Report(v);
         Assert.That(v.Kind, Is.EqualTo(VerdictKind.Passed), v.ToString());
@@ -143,12 +118,7 @@ public class CopyModeTests : DockerTestBase
     [Test]
     public async Task Copy_mode_turns_a_panic_into_a_panic_verdict_with_ddb_stacks()
     {
-        var v = await Run(_remote, _remoteImage).RunAsync(async (s, _, ct) =>
-        {
-            await TestGuestKernel.FaultAsync(s.Agent, kshim_fault_mode.KSHIM_FAULT_PANIC, ct: ct);
-            await Task.Delay(TimeSpan.FromSeconds(30), ct);
-            return Verdict.Passed("should not get here");
-        });
+        var v = await Run(_remote, _remoteImage).RunAsync(Panic);
         Report(v);
         Assert.That(v.Kind, Is.EqualTo(VerdictKind.Panic), v.ToString());
         Assert.That(v.Summary, Does.Contain("DiagnosticAssertion"));
@@ -159,12 +129,7 @@ public class CopyModeTests : DockerTestBase
     [Test]
     public async Task Copy_mode_carries_a_break_to_ddb_when_the_guest_hangs()
     {
-        var v = await Run(_remote, _remoteImage).RunAsync(async (s, _, ct) =>
-        {
-            await TestGuestKernel.FaultAsync(s.Agent, kshim_fault_mode.KSHIM_FAULT_HANG, ct: ct);
-            await s.Agent.RequestAsync(kshim_frame_type.KSHIM_FRAME_HELLO, Array.Empty<byte>(), Quick.Request, ct);
-            return Verdict.Passed("should not get here");
-        });
+        var v = await Run(_remote, _remoteImage).RunAsync(Hang);
         Report(v);
         Assert.That(v.Kind, Is.EqualTo(VerdictKind.Timeout), v.ToString());
         Assert.That(v.Evidence.Single(e => e.Name == "ddb").Text, Does.Contain("db{0}>"), "Ctrl-A b reached QEMU's mux as bytes");
@@ -184,7 +149,7 @@ public class CopyModeTests : DockerTestBase
     public async Task Bind_mode_on_the_main_engine_still_boots_to_a_passed_verdict()
     {
         Assert.That(Runner.Endpoint.Transfer, Is.EqualTo(TransferMode.Bind), "unix:// defaults to bind");
-        var v = await Run(Runner, Image).RunAsync((s, _, _) => Task.FromResult(AnswerIoctls(s)));
+        var v = await Run(Runner, Image).RunAsync(AnswerIoctls);
         Report(v);
         Assert.That(v.Kind, Is.EqualTo(VerdictKind.Passed), v.ToString());
         Assert.That(v.Target, Does.Contain("unix:///").And.Contain("bind"));

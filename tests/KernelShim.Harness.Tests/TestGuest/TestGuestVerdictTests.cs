@@ -7,6 +7,7 @@ using KernelShim.Harness.TestGuest;
 using KernelShim.Harness.Tests.Runner;
 using KernelShim.Harness.Verdicts;
 using NUnit.Framework;
+using static KernelShim.Harness.Tests.TestGuest.TestGuestBodies;
 
 namespace KernelShim.Harness.Tests.TestGuest;
 
@@ -35,11 +36,6 @@ public class TestGuestVerdictTests : DockerTestBase
             Directory.Delete(_work, recursive: true);
     }
 
-    private static readonly RunDeadlines Quick = new()
-    {
-        Boot = TimeSpan.FromSeconds(30), Wall = TimeSpan.FromSeconds(60), Request = TimeSpan.FromSeconds(5),
-    };
-
     private GuestRun Run(MachineSpec? spec = null, RunDeadlines? deadlines = null) =>
         new(new DockerQemuBackend(Runner, Image), spec ?? TestGuestKernel.Spec(_kernel, _work), deadlines ?? Quick)
         {
@@ -47,29 +43,10 @@ public class TestGuestVerdictTests : DockerTestBase
             Progress = line => TestContext.Progress.WriteLine(line),
         };
 
-    private static void Report(Verdict v)
-    {
-        TestContext.Out.WriteLine(v);
-        foreach (var e in v.Evidence) TestContext.Out.WriteLine($"--- {e.Name}{(e.File is null ? "" : $" ({e.File})")}\n{e.Text}");
-        TestContext.Out.WriteLine($"--- console tail\n{v.ConsoleTail}");
-    }
-
     [Test]
     public async Task BootsToReadyAndAnswersIoctlsThroughTheModelInside()
     {
-        var v = await Run().RunAsync((s, ready, ct) =>
-        {
-            Assert.That(ready.AgentKind, Is.EqualTo(uvmshim_target.UVMSHIM_TARGET_TESTGUEST));
-            var client = new UvmshimClient(new AgentDevice(s.Agent, DeviceKind.TestGuest, "test guest"));
-            var version = client.Version();
-            Assert.That(version.abi_version, Is.EqualTo(UvmshimIoctl.UVMSHIM_ABI_VERSION));
-            uint m = client.CreateMap(64 * 4096, uvmshim_policy.UVMSHIM_POLICY_MERGE_ALLOC);
-            client.Map(m, 0, 4 * 4096, flags: UvmshimIoctl.UVMSHIM_MAPF_FIXED);
-            var merged = client.Map(m, 4 * 4096, 4 * 4096, flags: UvmshimIoctl.UVMSHIM_MAPF_FIXED);
-            Assert.That(merged.outcome, Is.EqualTo((uint)uvmshim_outcome.UVMSHIM_OUTCOME_BACK_MERGE));
-            Assert.That(client.Dump(m), Has.Length.EqualTo(1));
-            return Task.FromResult(Verdict.Passed("ioctls answered"));
-        });
+        var v = await Run().RunAsync(AnswerIoctls);
         Report(v);
         Assert.That(v.Kind, Is.EqualTo(VerdictKind.Passed), v.ToString());
         Assert.That(v.Target, Does.Contain("tcg"), "the accelerator is recorded in the verdict");
@@ -78,12 +55,7 @@ public class TestGuestVerdictTests : DockerTestBase
     [Test]
     public async Task PanicIsAPanicVerdictWithDdbEvidence()
     {
-        var v = await Run().RunAsync(async (s, _, ct) =>
-        {
-            await TestGuestKernel.FaultAsync(s.Agent, kshim_fault_mode.KSHIM_FAULT_PANIC, ct: ct);
-            await Task.Delay(TimeSpan.FromSeconds(30), ct);
-            return Verdict.Passed("should not get here");
-        });
+        var v = await Run().RunAsync(Panic);
         Report(v);
         Assert.That(v.Kind, Is.EqualTo(VerdictKind.Panic));
         Assert.That(v.Summary, Does.Contain("DiagnosticAssertion"));
@@ -108,12 +80,7 @@ public class TestGuestVerdictTests : DockerTestBase
     [Test]
     public async Task AHangIsATimeoutWithADdbTranscriptFromABreak()
     {
-        var v = await Run().RunAsync(async (s, _, ct) =>
-        {
-            await TestGuestKernel.FaultAsync(s.Agent, kshim_fault_mode.KSHIM_FAULT_HANG, ct: ct);
-            await s.Agent.RequestAsync(kshim_frame_type.KSHIM_FRAME_HELLO, Array.Empty<byte>(), Quick.Request, ct);
-            return Verdict.Passed("should not get here");
-        });
+        var v = await Run().RunAsync(Hang);
         Report(v);
         Assert.That(v.Kind, Is.EqualTo(VerdictKind.Timeout));
         Assert.That(v.Summary, Does.Contain("stopped answering"));
