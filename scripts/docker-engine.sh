@@ -22,7 +22,10 @@
 #   pid file      /var/run/kshim-docker-N.pid
 #   log           /var/log/kshim-dockerd-N.log
 #   containerd    namespace kshim-N (and kshim-N-plugins)
-#   config        /var/lib/kshim-docker-N/daemon.json ("{}": /etc/docker/daemon.json is the main one's)
+#   config        /var/lib/kshim-docker-N/daemon.json (/etc/docker/daemon.json is the main one's),
+#                 which only names its identity key, /var/lib/kshim-docker-N/key.json: the key
+#                 is the engine ID in GET /info, and sharing /etc/docker/key.json would make both
+#                 engines look like one
 #   bridge        kshim-dockerN, a bridge of its own (created here).  Not --bridge=none: a dockerd
 #                 started with it deletes the interface docker0, the main engine's bridge.
 #
@@ -165,7 +168,7 @@ start_dockerd() {
     mkdir -p "$(dirname "$LOG")"
     if [ "$INSTANCE" != 1 ]; then
         mkdir -p "$BASE/data" "$EXEC_ROOT"
-        [ -f "$BASE/daemon.json" ] || echo '{}' >"$BASE/daemon.json"
+        printf '{ "deprecated-key-path": "%s/key.json" }\n' "$BASE" >"$BASE/daemon.json"
         # dockerd gives the bridge a free private subnet itself (no NAT: --iptables=false).
         ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add name "$BRIDGE" type bridge
     fi
