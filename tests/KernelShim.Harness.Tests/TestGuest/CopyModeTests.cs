@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using KernelShim.Harness.Machine;
 using KernelShim.Harness.Runner;
+using KernelShim.Harness.Scale;
+using KernelShim.Harness.Scenarios;
 using KernelShim.Harness.Sessions;
 using KernelShim.Harness.TestGuest;
 using KernelShim.Harness.Tests.Runner;
@@ -153,6 +155,23 @@ public class CopyModeTests : DockerTestBase
         Report(v);
         Assert.That(v.Kind, Is.EqualTo(VerdictKind.Passed), v.ToString());
         Assert.That(v.Target, Does.Contain("unix:///").And.Contain("bind"));
+    }
+
+    [Test]
+    public async Task A_matrix_over_both_engines_runs_cells_on_each_in_its_own_mode()
+    {
+        IGuestUnderTest[] guests = [new TestGuestUnderTest(_kernel, "tg-a"), new TestGuestUnderTest(_kernel, "tg-b")];
+        Scenario[] merge = [.. ScenarioLoader.LoadDirectory(SuiteRunner.DefaultDirectory).Where(s => s.Name == "merge")];
+        void Progress(string line) => TestContext.Progress.WriteLine(line);
+        await using var setup = await MatrixSetup.PrepareAsync(guests, [Runner.Endpoint, _remote.Endpoint], AccelMode.Tcg, maxJobs: null, Progress);
+        Assert.That(setup.Plan.Endpoints.Select(e => e.Slots), Has.All.EqualTo(1),
+            $"two engines of one 2-core machine share it: {string.Join("; ", setup.Plan.Endpoints)}");
+
+        var matrix = await setup.Runner(null, Progress).RunAsync(guests, merge);
+
+        Assert.That(matrix.Cases.Where(c => !c.Verdict.IsSuccess).Select(c => $"{c.Kernel}:{c.Id} on {c.Endpoint}: {c.Verdict}"), Is.Empty);
+        Assert.That(matrix.Cells.Select(c => c.Endpoint!.Transfer), Is.EquivalentTo(new[] { TransferMode.Bind, TransferMode.Copy }),
+            "one cell on each engine, each in its endpoint's mode");
     }
 
     [Test]
