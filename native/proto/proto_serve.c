@@ -154,61 +154,29 @@ has_nul(const char *s, size_t size)
 	return 0;
 }
 
-static uint32_t
-do_module(struct kshim_proto *p, const struct kshim_frame_hdr *h,
-    const uint8_t *payload)
+/* What a request's payload must be; IOCTL's checks itself (proto_ioctl.c). */
+#define REQ_NOT_A_REQUEST	(-1)
+#define REQ_VARIABLE		(-2)
+
+static int64_t
+request_len(uint16_t type)
 {
-	struct kshim_module_req m;
-	int32_t err;
-
-	if (h->length != sizeof(m))
-		return KSHIM_NAK_BAD_LENGTH;
-	kshim_memcpy(&m, payload, sizeof(m));
-	if (!has_nul(m.path, sizeof(m.path)) || m.path[0] == '\0')
-		return KSHIM_NAK_BAD_REQUEST;
-	err = p->p_cfg.pc_ops->po_module(p->p_cfg.pc_ctx, m.op, m.path);
-	answer(p, h, put_status(p, err));
-	return 0;
-}
-
-static uint32_t
-do_sysctl(struct kshim_proto *p, const struct kshim_frame_hdr *h,
-    const uint8_t *payload)
-{
-	struct kshim_sysctl_req s;
-	int32_t err;
-
-	if (h->length != sizeof(s))
-		return KSHIM_NAK_BAD_LENGTH;
-	kshim_memcpy(&s, payload, sizeof(s));
-	if (!has_nul(s.name, sizeof(s.name)))
-		return KSHIM_NAK_BAD_REQUEST;
-	err = p->p_cfg.pc_ops->po_sysctl(p->p_cfg.pc_ctx, s.name, s.value);
-	answer(p, h, put_status(p, err));
-	return 0;
-}
-
-static uint32_t
-do_fault(struct kshim_proto *p, const struct kshim_frame_hdr *h,
-    const uint8_t *payload)
-{
-	const struct kshim_proto_ops *ops = p->p_cfg.pc_ops;
-	struct kshim_fault_req f;
-	int32_t err;
-
-	if (h->length != sizeof(f))
-		return KSHIM_NAK_BAD_LENGTH;
-	if (ops->po_fault_check == NULL) {
-		answer(p, h, put_status(p, UVMSHIM_ENOTSUP));
+	switch (type) {
+	case KSHIM_FRAME_HELLO:
+	case KSHIM_FRAME_SHUTDOWN:
 		return 0;
+	case KSHIM_FRAME_MODULE:
+		return sizeof(struct kshim_module_req);
+	case KSHIM_FRAME_SYSCTL:
+		return sizeof(struct kshim_sysctl_req);
+	case KSHIM_FRAME_FAULT:
+		return sizeof(struct kshim_fault_req);
+	case KSHIM_FRAME_IOCTL:
+		return REQ_VARIABLE;
+	default:
+		/* READY, NAK, answers, unknown types: not requests. */
+		return REQ_NOT_A_REQUEST;
 	}
-	kshim_memcpy(&f, payload, sizeof(f));
-	err = ops->po_fault_check(p->p_cfg.pc_ctx, f.mode);
-	/* Answered first: most faults never come back. */
-	answer(p, h, put_status(p, err));
-	if (err == 0)
-		ops->po_fault(p->p_cfg.pc_ctx, f.mode, f.count);
-	return 0;
 }
 
 /*
@@ -219,13 +187,28 @@ static uint32_t
 execute(struct kshim_proto *p, const struct kshim_frame_hdr *h,
     const uint8_t *payload)
 {
+	const struct kshim_proto_ops *ops = p->p_cfg.pc_ops;
+	void *ctx = p->p_cfg.pc_ctx;
 	uint8_t *out = p->p_cfg.pc_tx_buf + KSHIM_PROTO_HDR_LEN;
+	union {
+		struct kshim_module_req m;
+		struct kshim_sysctl_req s;
+		struct kshim_fault_req f;
+	} u;
+	int64_t want = request_len(h->type);
 	uint32_t out_len, nak;
+	int32_t err;
+
+	if (want == REQ_NOT_A_REQUEST)
+		return KSHIM_NAK_BAD_TYPE;
+	if (want >= 0 && h->length != (uint64_t)want)
+		return KSHIM_NAK_BAD_LENGTH;
+	/* A copy: the payload in the receive buffer may be unaligned. */
+	if (want > 0)
+		kshim_memcpy(&u, payload, (size_t)want);
 
 	switch (h->type) {
 	case KSHIM_FRAME_HELLO:
-		if (h->length != 0)
-			return KSHIM_NAK_BAD_LENGTH;
 		fill_ready(p, (struct kshim_ready *)out);
 		answer(p, h, sizeof(struct kshim_ready));
 		return 0;
@@ -238,25 +221,36 @@ execute(struct kshim_proto *p, const struct kshim_frame_hdr *h,
 		return 0;
 
 	case KSHIM_FRAME_MODULE:
-		return do_module(p, h, payload);
+		if (!has_nul(u.m.path, sizeof(u.m.path)) || u.m.path[0] == '\0')
+			return KSHIM_NAK_BAD_REQUEST;
+		err = ops->po_module(ctx, u.m.op, u.m.path);
+		break;
 
 	case KSHIM_FRAME_SYSCTL:
-		return do_sysctl(p, h, payload);
+		if (!has_nul(u.s.name, sizeof(u.s.name)))
+			return KSHIM_NAK_BAD_REQUEST;
+		err = ops->po_sysctl(ctx, u.s.name, u.s.value);
+		break;
 
 	case KSHIM_FRAME_SHUTDOWN:
-		if (h->length != 0)
-			return KSHIM_NAK_BAD_LENGTH;
 		answer(p, h, put_status(p, 0));
-		p->p_cfg.pc_ops->po_power_off(p->p_cfg.pc_ctx);
+		ops->po_power_off(ctx);
 		return 0;
 
 	case KSHIM_FRAME_FAULT:
-		return do_fault(p, h, payload);
+		/* Answered first: most faults never come back. */
+		err = ops->po_fault_check == NULL ? UVMSHIM_ENOTSUP :
+		    ops->po_fault_check(ctx, u.f.mode);
+		answer(p, h, put_status(p, err));
+		if (err == 0 && ops->po_fault != NULL)
+			ops->po_fault(ctx, u.f.mode, u.f.count);
+		return 0;
 
 	default:
-		/* READY, NAK, answers, unknown types: not requests. */
 		return KSHIM_NAK_BAD_TYPE;
 	}
+	answer(p, h, put_status(p, err));
+	return 0;
 }
 
 static void

@@ -20,26 +20,12 @@
 #include <string.h>
 
 #include "kshim_proto.h"
+#include "kshim_check.h"
 
 /* Not part of the platform's interface, but worth its own check. */
 uint32_t proto_crc32(uint32_t, const void *, size_t);
 
-static int failures, checks, verbose;
-
-#define CHECK(cond, ...) do {						\
-	checks++;							\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__,	\
-		    #cond);						\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-	}								\
-} while (0)
-
-#define EQ(a, b)	CHECK((uint64_t)(a) == (uint64_t)(b),		\
-			    "%llu != %llu", (unsigned long long)(a),	\
-			    (unsigned long long)(b))
+static int verbose;
 
 #define HDR		KSHIM_PROTO_HDR_LEN
 #define TEST_CMD_INOUT	UVMSHIM_IOC(UVMSHIM_IOC_INOUT, 'T', 1, 32)
