@@ -160,6 +160,11 @@ agent_module(void *ctx, uint32_t op, const char *path)
 		if (err == 0 && is_uvmshim(path))
 			module_error = ENOENT;
 		return err;
+	case KSHIM_MODULE_HOLD:
+		/* Only the uvmshim module has a device the agent knows. */
+		return is_uvmshim(path) ? uvmshim_hold() : EINVAL;
+	case KSHIM_MODULE_RELEASE:
+		return is_uvmshim(path) ? uvmshim_release() : EINVAL;
 	default:
 		return EINVAL;
 	}
@@ -182,6 +187,7 @@ agent_power_off(void *ctx)
 	int rv;
 
 	uvmshim_close();
+	(void)uvmshim_release();
 	con_printf("shutdown requested: powering off");
 	/* RB_POWERDOWN includes RB_HALT; the kernel syncs and unmounts. */
 	rv = ks_reboot(RB_POWERDOWN, NULL);
