@@ -23,7 +23,6 @@
 #include "uart.h"
 #include "uvmshim_ioctl.h"
 
-#define NETBSD_ENOENT	2
 #define NETBSD_EEXIST	17
 #define NETBSD_EINVAL	22
 
@@ -137,20 +136,35 @@ tg_ioctl(void *ctx, uint32_t cmd, void *arg, uint32_t arg_len,
 static int32_t
 tg_module(void *ctx, uint32_t op, const char *path)
 {
+	static const char *const names[] = {
+		[KSHIM_MODULE_LOAD] = "load",
+		[KSHIM_MODULE_UNLOAD] = "unload",
+		[KSHIM_MODULE_HOLD] = "hold",
+		[KSHIM_MODULE_RELEASE] = "release",
+	};
 	int32_t err;
 
 	(void)ctx;
-	if (op == KSHIM_MODULE_LOAD)
+	switch (op) {
+	case KSHIM_MODULE_LOAD:
 		err = device_loaded() ? NETBSD_EEXIST : device_load();
-	else if (op == KSHIM_MODULE_UNLOAD) {
-		err = device_loaded() ? 0 : NETBSD_ENOENT;
-		if (err == 0)
-			device_unload();
-	} else
+		break;
+	case KSHIM_MODULE_UNLOAD:
+		err = device_try_unload();
+		break;
+	case KSHIM_MODULE_HOLD:
+		err = device_hold();
+		break;
+	case KSHIM_MODULE_RELEASE:
+		err = device_release();
+		break;
+	default:
 		err = NETBSD_EINVAL;
+		break;
+	}
 	kprintf("kshim-testguest: module %s %s: error %d\n",
-	    op == KSHIM_MODULE_LOAD ? "load" :
-	    op == KSHIM_MODULE_UNLOAD ? "unload" : "?", path, err);
+	    op < sizeof(names) / sizeof(names[0]) && names[op] != NULL ?
+	    names[op] : "?", path, err);
 	return err;
 }
 
