@@ -12,13 +12,18 @@
 #include <sys/module.h>
 #include <sys/stat.h>
 
+#include "kshim_agent_proto.h"
 #include "module.h"
 #include "syscalls.h"
 #include "sysctl.h"
 #include "util.h"
 #include "uvmshim_ioctl.h"
 
+_Static_assert(EBADF == KSHIM_EBADF, "EBADF");
+_Static_assert(EALREADY == KSHIM_EALREADY, "EALREADY");
+
 static int dev_fd = -1;
+static int held_fd = -1;		/* MODULE HOLD */
 
 int
 module_load(const char *path)
@@ -111,4 +116,31 @@ uvmshim_close(void)
 	if (dev_fd >= 0)
 		(void)ks_close(dev_fd);
 	dev_fd = -1;
+}
+
+int
+uvmshim_hold(void)
+{
+	int fd;
+
+	if (held_fd >= 0)
+		return EALREADY;
+	fd = ks_open(UVMSHIM_DEVICE_PATH, O_RDWR, 0);
+	con_printf("hold %s open: %s", UVMSHIM_DEVICE_PATH,
+	    ks_strerror(fd < 0 ? -fd : 0));
+	if (fd < 0)
+		return -fd;
+	held_fd = fd;
+	return 0;
+}
+
+int
+uvmshim_release(void)
+{
+	if (held_fd < 0)
+		return EBADF;
+	(void)ks_close(held_fd);
+	held_fd = -1;
+	con_printf("hold %s released", UVMSHIM_DEVICE_PATH);
+	return 0;
 }

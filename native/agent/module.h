@@ -35,4 +35,14 @@ int	uvmshim_make_node(void);
 int	uvmshim_fd(void);
 void	uvmshim_close(void);
 
+/*
+ * MODULE HOLD and RELEASE: a second descriptor on /dev/uvmshim, apart
+ * from uvmshim_fd()'s, which module_unload does not close, so that the
+ * module's refusal to unload while open can be seen.  uvmshim_hold
+ * returns 0, KSHIM_EALREADY, or open(2)'s errno; uvmshim_release returns
+ * 0 or KSHIM_EBADF when nothing is held.
+ */
+int	uvmshim_hold(void);
+int	uvmshim_release(void);
+
 #endif /* KSHIM_AGENT_MODULE_H */

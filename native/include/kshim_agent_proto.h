@@ -103,10 +103,24 @@ struct kshim_ioctl_resp {
 	uint64_t nsec;			/* time the agent spent in ioctl(2) */
 };
 
+/*
+ * HOLD opens the module's device once more, apart from the descriptor
+ * that ioctls use, and keeps it open until RELEASE: the module must then
+ * refuse UNLOAD with EBUSY (its FINI may not run while the device is open)
+ * while ioctls still work.  Without HOLD this contract cannot be tested,
+ * because UNLOAD closes the ioctl descriptor first.  A restart of the
+ * agent releases the device.
+ */
 enum kshim_module_op {
 	KSHIM_MODULE_LOAD = 1,
-	KSHIM_MODULE_UNLOAD = 2
+	KSHIM_MODULE_UNLOAD = 2,
+	KSHIM_MODULE_HOLD = 3,		/* 0, KSHIM_EALREADY, or open(2)'s errno */
+	KSHIM_MODULE_RELEASE = 4	/* 0, or KSHIM_EBADF when nothing is held */
 };
+
+/* NetBSD's errnos that HOLD and RELEASE answer besides open(2)'s. */
+#define KSHIM_EBADF	9	/* RELEASE: nothing held, as close(2) says */
+#define KSHIM_EALREADY	37	/* HOLD: the device is held already */
 
 /* MODULE request; the answer is a struct kshim_status. */
 struct kshim_module_req {

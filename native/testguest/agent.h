@@ -1,6 +1,7 @@
 /*
- * agent.h: the guest side of kshim_agent_proto.h: READY at start, then
- * one request at a time, with the last response cached for replays.
+ * agent.h: the guest side of kshim_agent_proto.h (native/proto, with this
+ * guest's platform): READY at start, then one request at a time, with the
+ * last response cached for replays.
  */
 #ifndef TG_AGENT_H
 #define TG_AGENT_H
@@ -10,7 +11,7 @@
 #define TG_AGENT_VERSION	"kshim-testguest 1"
 #define TG_OS_VERSION		"kshim-testguest 1"
 
-/* Set up buffers once at boot; false when RAM is too short. */
+/* Carve the frame and ioctl buffers once at boot; false when RAM is short. */
 int agent_init(void);
 /* (Re)start the agent: new boot id, empty replay cache, READY frame. */
 void agent_start(void);

@@ -6,13 +6,16 @@
  * everything else fails with ENOTTY, so the protocol can still be tested.
  */
 #include "device.h"
+#include "kshim_agent_proto.h"
 #include "libc.h"
 #include "model_glue.h"
 #include "uvmshim_ioctl.h"
 
 #define TG_OSRELEASE	"kshim-testguest-1"
+#define TG_ENOENT	2
 
 static int loaded;
+static int held;			/* MODULE HOLD: a second open */
 static int32_t load_error;
 static struct device_map maps[DEVICE_MAX_MAPS];
 
@@ -33,7 +36,40 @@ device_unload(void)
 	if (loaded)
 		model_glue_close();
 	loaded = 0;
+	held = 0;
 	memset(maps, 0, sizeof(maps));
+}
+
+int32_t
+device_try_unload(void)
+{
+	if (!loaded)
+		return TG_ENOENT;
+	/* The kmod's FINI: nothing goes while the device is open. */
+	if (held)
+		return TG_EBUSY;
+	device_unload();
+	return 0;
+}
+
+int32_t
+device_hold(void)
+{
+	if (!loaded)
+		return TG_ENXIO;	/* what open(2) would say */
+	if (held)
+		return KSHIM_EALREADY;
+	held = 1;
+	return 0;
+}
+
+int32_t
+device_release(void)
+{
+	if (!held)
+		return KSHIM_EBADF;
+	held = 0;
+	return 0;
 }
 
 int

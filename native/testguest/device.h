@@ -2,7 +2,9 @@
  * device.h: the guest's "uvmshim device": what answers IOCTL frames.
  * It plays the module's part too: MODULE LOAD opens it, UNLOAD closes it
  * (every map is freed), and ioctls on an unloaded device fail with ENXIO,
- * as opening /dev/uvmshim would without the module.
+ * as opening /dev/uvmshim would without the module.  MODULE HOLD stands
+ * for a second open of the device: while it lasts, UNLOAD fails with
+ * EBUSY and frees nothing, as the kmod's FINI refuses while open.
  */
 #ifndef TG_DEVICE_H
 #define TG_DEVICE_H
@@ -10,10 +12,17 @@
 #include <stdint.h>
 
 #define TG_ENXIO	6	/* NetBSD's ENXIO: no module, no device */
+#define TG_EBUSY	16	/* NetBSD's EBUSY: held open, no unload */
 
 /* Open the device (the module "load"); returns 0 or an errno. */
 int32_t device_load(void);
+/* MODULE UNLOAD: ENOENT when not loaded, EBUSY while held, else 0. */
+int32_t device_try_unload(void);
+/* Unload whatever holds it: the agent restarted (FAULT REBOOT). */
 void device_unload(void);
+/* MODULE HOLD: ENXIO unloaded, KSHIM_EALREADY held; RELEASE: KSHIM_EBADF. */
+int32_t device_hold(void);
+int32_t device_release(void);
 int device_loaded(void);
 int32_t device_load_error(void);	/* errno of the last failed load */
 

@@ -10,7 +10,6 @@
 #include "device.h"
 #include "heap.h"
 #include "io.h"
-#include "ioctl.h"
 #include "main.h"
 #include "mem.h"
 #include "trap.h"
@@ -92,7 +91,7 @@ memory_init(uint32_t mb_magic, uint32_t mb_info)
 	 */
 	lo = ((uintptr_t)__image_end + 0xfffff) & ~(uintptr_t)0xfffff;
 	mem_init(lo, (uintptr_t)top);
-	if (!agent_init() || !ioctl_init())
+	if (!agent_init())
 		fatal("not enough memory for the frame buffers (use -m 64 or more)");
 	heap = mem_left() & ~(size_t)0xfff;
 	if (heap < MIN_HEAP)

@@ -1,8 +1,8 @@
-using System.Runtime.InteropServices;
 using KernelShim.Bindings;
 using KernelShim.Harness.Agent;
 using KernelShim.Harness.Devices;
 using KernelShim.Harness.Scenarios;
+using KernelShim.Tests.Shared;
 using NUnit.Framework;
 using static KernelShim.Bindings.UvmshimIoctl;
 
@@ -136,6 +136,11 @@ public class KernelModuleTests : NetBsdVm
         finally { Client.DestroyMap(m); }
     }
 
+    /// <summary>FINI refuses with EBUSY while the device is open; this fails if the kernel unloads.</summary>
+    [Test, Order(90)]
+    public Task AHeldDeviceKeepsTheModuleFromUnloading() =>
+        HeldDeviceContract.RunAsync(Session.Agent, Client, UVMSHIM_ENOENT);
+
     [Test, Order(100)]
     public async Task FiftyUnloadLoadCyclesLeakNothing()
     {
@@ -143,8 +148,8 @@ public class KernelModuleTests : NetBsdVm
         var kBefore = Client.KernelMapSummary();
         for (int i = 0; i < 50; i++)
         {
-            Assert.That(await ModuleAsync(kshim_module_op.KSHIM_MODULE_UNLOAD), Is.Zero, $"unload {i}");
-            Assert.That(await ModuleAsync(kshim_module_op.KSHIM_MODULE_LOAD), Is.Zero, $"load {i}");
+            Assert.That(await Session.Agent.ModuleAsync(kshim_module_op.KSHIM_MODULE_UNLOAD), Is.Zero, $"unload {i}");
+            Assert.That(await Session.Agent.ModuleAsync(kshim_module_op.KSHIM_MODULE_LOAD), Is.Zero, $"load {i}");
             uint m = Client.CreateMap(64 * Pg, uvmshim_policy.UVMSHIM_POLICY_DEFAULT);
             Client.Map(m, 0, 4 * Pg, flags: UVMSHIM_MAPF_FIXED);
             Client.DestroyMap(m);
@@ -154,15 +159,5 @@ public class KernelModuleTests : NetBsdVm
         TestContext.Out.WriteLine($"free pages {before.free_pages} -> {after.free_pages}; kernel_map entries {kBefore.nentries} -> {kAfter.nentries}");
         Assert.That(kAfter.nentries, Is.LessThanOrEqualTo(kBefore.nentries + 2), "kernel_map entries do not grow per cycle");
         Assert.That((long)after.free_pages, Is.GreaterThan((long)before.free_pages - 256), "no pages leak per cycle");
-    }
-
-    private async Task<int> ModuleAsync(kshim_module_op op)
-    {
-        var req = new kshim_module_req { op = (uint)op };
-        var path = "/stand/uvmshim.kmod"u8;
-        unsafe { for (int i = 0; i < path.Length; i++) req.path[i] = (sbyte)path[i]; }
-        var answer = await Session.Agent.RequestAsync(kshim_frame_type.KSHIM_FRAME_MODULE,
-            MemoryMarshal.AsBytes(new ReadOnlySpan<kshim_module_req>(in req)).ToArray(), TimeSpan.FromSeconds(60));
-        return MemoryMarshal.Read<kshim_status>(answer).error;
     }
 }

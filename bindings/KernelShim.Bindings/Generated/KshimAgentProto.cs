@@ -83,6 +83,8 @@ public enum kshim_module_op : uint
 {
     KSHIM_MODULE_LOAD = 1,
     KSHIM_MODULE_UNLOAD = 2,
+    KSHIM_MODULE_HOLD = 3,
+    KSHIM_MODULE_RELEASE = 4,
 }
 
 /// <summary><c>struct kshim_module_req</c>: 72 bytes.</summary>
@@ -166,6 +168,12 @@ public static unsafe partial class KshimAgentProto
 
     // #define KSHIM_MAX_BUFS 4
     public const int KSHIM_MAX_BUFS = 4;
+
+    // #define KSHIM_EBADF 9
+    public const int KSHIM_EBADF = 9;
+
+    // #define KSHIM_EALREADY 37
+    public const int KSHIM_EALREADY = 37;
 }
 
 // Skipped: macros and declarations of native/include/kshim_agent_proto.h without a binding.

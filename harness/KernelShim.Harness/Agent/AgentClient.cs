@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Threading.Channels;
 using KernelShim.Bindings;
 
@@ -101,6 +103,55 @@ public sealed class AgentClient : IAsyncDisposable
         {
             _oneAtATime.Release();
         }
+    }
+
+    /// <summary>The module both agents load at boot; its device is /dev/uvmshim.</summary>
+    public const string UvmshimModulePath = "/stand/uvmshim.kmod";
+
+    /// <summary>How long a MODULE request may take (modctl and mknod in a slow guest).</summary>
+    public static readonly TimeSpan ModuleDeadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// A MODULE request: load or unload a module, or hold its device open and release
+    /// it.  Returns the errno the agent answered (NetBSD's numbers, 0 on success).
+    /// </summary>
+    public async Task<int> ModuleAsync(kshim_module_op op, string path = UvmshimModulePath,
+        CancellationToken ct = default)
+    {
+        var answer = await RequestAsync(kshim_frame_type.KSHIM_FRAME_MODULE, EncodeModule(op, path),
+            ModuleDeadline, ct).ConfigureAwait(false);
+        return StatusOf(kshim_frame_type.KSHIM_FRAME_MODULE, answer);
+    }
+
+    /// <summary>
+    /// Hold the module's device open apart from the descriptor ioctls use, so that an
+    /// unload must fail with EBUSY (the module may not go while its device is open).
+    /// 0, KSHIM_EALREADY when held already, or open(2)'s errno.
+    /// </summary>
+    public Task<int> HoldDeviceAsync(string path = UvmshimModulePath, CancellationToken ct = default) =>
+        ModuleAsync(kshim_module_op.KSHIM_MODULE_HOLD, path, ct);
+
+    /// <summary>Close what <see cref="HoldDeviceAsync"/> opened: 0, or KSHIM_EBADF when nothing is held.</summary>
+    public Task<int> ReleaseDeviceAsync(string path = UvmshimModulePath, CancellationToken ct = default) =>
+        ModuleAsync(kshim_module_op.KSHIM_MODULE_RELEASE, path, ct);
+
+    /// <summary>The errno of an answer that is a struct kshim_status.</summary>
+    public static unsafe int StatusOf(kshim_frame_type request, byte[] answer)
+    {
+        if (answer.Length != sizeof(kshim_status))
+            throw new AgentProtocolException($"{request} answered with {answer.Length} bytes, not a status");
+        return MemoryMarshal.Read<kshim_status>(answer).error;
+    }
+
+    private static unsafe byte[] EncodeModule(kshim_module_op op, string path)
+    {
+        var name = Encoding.UTF8.GetBytes(path);
+        var req = new kshim_module_req { op = (uint)op };
+        // The agents NAK a path that is empty or fills the field without a NUL.
+        if (name.Length == 0 || name.Length >= 64)
+            throw new ArgumentException($"a module path of 1 to 63 bytes, not \"{path}\"", nameof(path));
+        for (int i = 0; i < name.Length; i++) req.path[i] = (sbyte)name[i];
+        return MemoryMarshal.AsBytes(new ReadOnlySpan<kshim_module_req>(in req)).ToArray();
     }
 
     private async Task<byte[]> ExchangeAsync(kshim_frame_type type, ReadOnlyMemory<byte> payload,

@@ -15,7 +15,7 @@ namespace KernelShim.Harness.NetBsd;
 public static class GuestBuild
 {
     private static readonly string[] SourceDirs =
-        ["native/include", "native/core", "native/agent", "native/kmod", "native/tools", "vm-images/microroot", "vm-images/grub"];
+        ["native/include", "native/core", "native/proto", "native/agent", "native/kmod", "native/tools", "vm-images/microroot", "vm-images/grub"];
 
     public static string DefaultCache =>
         Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x

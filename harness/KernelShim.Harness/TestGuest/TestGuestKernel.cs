@@ -47,6 +47,6 @@ public static class TestGuestKernel
         var req = new kshim_fault_req { mode = (uint)mode, count = count };
         var answer = await client.RequestAsync(kshim_frame_type.KSHIM_FRAME_FAULT,
             MemoryMarshal.AsBytes(new ReadOnlySpan<kshim_fault_req>(in req)).ToArray(), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
-        return MemoryMarshal.Read<kshim_status>(answer).error;
+        return AgentClient.StatusOf(kshim_frame_type.KSHIM_FRAME_FAULT, answer);
     }
 }

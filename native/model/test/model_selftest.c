@@ -16,26 +16,12 @@
 #include <time.h>
 
 #include "kshim_model.h"
+#include "kshim_check.h"
 
 #define PS		4096ULL
 #define RW		(UVMSHIM_PROT_READ | UVMSHIM_PROT_WRITE)
 
-static int failures, checks, verbose;
-
-#define CHECK(cond, ...) do {						\
-	checks++;							\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__,	\
-		    #cond);						\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-	}								\
-} while (0)
-
-#define EQ(a, b)	CHECK((uint64_t)(a) == (uint64_t)(b),		\
-			    "%llu != %llu", (unsigned long long)(a),	\
-			    (unsigned long long)(b))
+static int verbose;
 
 static void
 note(const char *fmt, ...)

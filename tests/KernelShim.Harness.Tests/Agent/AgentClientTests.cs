@@ -46,6 +46,32 @@ public class AgentClientTests
     }
 
     [Test]
+    public async Task ModuleRequestsCarryTheOpAndPathAndReturnTheStatus()
+    {
+        var (client, agent) = await ConnectAsync();
+        await using var _ = client;
+        await using var __ = agent;
+        Assert.That(await client.HoldDeviceAsync(), Is.Zero);
+        Assert.That(agent.LastModule, Is.EqualTo((kshim_module_op.KSHIM_MODULE_HOLD, AgentClient.UvmshimModulePath)));
+        Assert.That(await client.HoldDeviceAsync(), Is.EqualTo(KshimAgentProto.KSHIM_EALREADY));
+        Assert.That(await client.ReleaseDeviceAsync("uvmshim"), Is.Zero);
+        Assert.That(agent.LastModule, Is.EqualTo((kshim_module_op.KSHIM_MODULE_RELEASE, "uvmshim")));
+        Assert.That(await client.ModuleAsync(kshim_module_op.KSHIM_MODULE_UNLOAD), Is.Zero);
+        Assert.That(agent.LastModule!.Value.Op, Is.EqualTo(kshim_module_op.KSHIM_MODULE_UNLOAD));
+    }
+
+    [Test]
+    public async Task AModulePathTheAgentWouldRefuseIsNotSent()
+    {
+        var (client, agent) = await ConnectAsync();
+        await using var _ = client;
+        await using var __ = agent;
+        Assert.ThrowsAsync<ArgumentException>(() => client.ModuleAsync(kshim_module_op.KSHIM_MODULE_LOAD, ""));
+        Assert.ThrowsAsync<ArgumentException>(() => client.ModuleAsync(kshim_module_op.KSHIM_MODULE_LOAD, new string('a', 64)));
+        Assert.That(agent.Executions, Is.Zero);
+    }
+
+    [Test]
     public async Task GarbledAnswersAreRetriedWithoutRunningTheRequestTwice()
     {
         var (client, agent) = await ConnectAsync();

@@ -31,6 +31,9 @@ internal sealed class ScriptedAgent : IAsyncDisposable
     public bool RestartOnNextRequest { get; set; }
     public bool HangUpOnNextRequest { get; set; }
 
+    /// <summary>The last MODULE request, as the agent decoded it.</summary>
+    public (kshim_module_op Op, string Path)? LastModule { get; private set; }
+
     public Task SendReadyAsync() => WriteAsync(FrameCodec.Encode(0, kshim_frame_type.KSHIM_FRAME_READY, Ready()));
 
     private unsafe byte[] Ready()
@@ -101,8 +104,23 @@ internal sealed class ScriptedAgent : IAsyncDisposable
     {
         kshim_frame_type.KSHIM_FRAME_HELLO => Ready(),
         kshim_frame_type.KSHIM_FRAME_IOCTL => ExecuteIoctl(req.Payload),
+        kshim_frame_type.KSHIM_FRAME_MODULE => ExecuteModule(req.Payload),
         _ => new byte[8],
     };
+
+    /// <summary>Records the request; answers like the test guest: HOLD twice is EALREADY.</summary>
+    private unsafe byte[] ExecuteModule(byte[] payload)
+    {
+        var m = MemoryMarshal.Read<kshim_module_req>(payload);
+        var path = new string((sbyte*)m.path);
+        LastModule = ((kshim_module_op)m.op, path);
+        bool again = (kshim_module_op)m.op == kshim_module_op.KSHIM_MODULE_HOLD && _held;
+        _held |= (kshim_module_op)m.op == kshim_module_op.KSHIM_MODULE_HOLD;
+        var status = new kshim_status { error = again ? KshimAgentProto.KSHIM_EALREADY : 0 };
+        return MemoryMarshal.AsBytes(new ReadOnlySpan<kshim_status>(in status)).ToArray();
+    }
+
+    private bool _held;
 
     private static unsafe byte[] ExecuteIoctl(byte[] payload)
     {

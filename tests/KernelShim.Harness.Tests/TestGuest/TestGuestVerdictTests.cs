@@ -6,6 +6,7 @@ using KernelShim.Harness.Sessions;
 using KernelShim.Harness.TestGuest;
 using KernelShim.Harness.Tests.Runner;
 using KernelShim.Harness.Verdicts;
+using KernelShim.Tests.Shared;
 using NUnit.Framework;
 using static KernelShim.Harness.Tests.TestGuest.TestGuestBodies;
 
@@ -50,6 +51,22 @@ public class TestGuestVerdictTests : DockerTestBase
         Report(v);
         Assert.That(v.Kind, Is.EqualTo(VerdictKind.Passed), v.ToString());
         Assert.That(v.Target, Does.Contain("tcg"), "the accelerator is recorded in the verdict");
+    }
+
+    /// <summary>NetBSD's ENXIO: the test guest's device with no module behind it.</summary>
+    private const int NetBsdENXIO = 6;
+
+    [Test]
+    public async Task AHeldDeviceKeepsTheEmulatedModuleFromUnloading()
+    {
+        var v = await Run().RunAsync(async (s, _, ct) =>
+        {
+            var client = new UvmshimClient(new AgentDevice(s.Agent, DeviceKind.TestGuest, "test guest"));
+            await HeldDeviceContract.RunAsync(s.Agent, client, NetBsdENXIO, ct);
+            return Verdict.Passed("EBUSY while held, unloaded once released, loaded again");
+        });
+        Report(v);
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.Passed), v.ToString());
     }
 
     [Test]

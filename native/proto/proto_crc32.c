@@ -1,9 +1,10 @@
 /*
- * crc32.c: table-driven CRC-32/IEEE.  The table is computed at first use
- * rather than spelt out, which keeps the source short and obviously right;
- * eight bits at a time is far faster than a serial line anyway.
+ * proto_crc32.c: table-driven CRC-32/IEEE.  The table is computed at
+ * first use rather than spelt out, which keeps the source short and
+ * obviously right; eight bits at a time is far faster than a serial line
+ * anyway.
  */
-#include "crc32.h"
+#include "proto_impl.h"
 
 static uint32_t crc_table[256];
 static int crc_table_ready;
@@ -24,7 +25,7 @@ crc32_make_table(void)
 }
 
 uint32_t
-crc32_update(uint32_t crc, const void *buf, size_t len)
+proto_crc32(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
