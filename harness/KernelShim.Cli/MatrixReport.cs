@@ -14,7 +14,7 @@ public static class MatrixReport
         int passed = cell.Result.Cases.Count(c => c.Verdict.IsSuccess);
         lock (Gate)
             AnsiConsole.MarkupLineInterpolated(
-                $"[{(v.IsSuccess ? "green" : "red")}]{v.Kind.ToString().ToUpperInvariant()}[/] {cell.Job} on {cell.Endpoint?.Uri.ToString() ?? "no endpoint"} slot {cell.Slot}: {passed}/{cell.Result.Cases.Count} case(s) passed, {cell.Duration.TotalSeconds:0.0} s");
+                $"[{(v.IsSuccess ? "green" : "red")}]{v.Kind.ToString().ToUpperInvariant()}[/] {cell.Job} on {cell.Endpoint?.Url ?? "no endpoint"} slot {cell.Slot}: {passed}/{cell.Result.Cases.Count} case(s) passed, {cell.Duration.TotalSeconds:0.0} s");
     }
 
     public static void Print(MatrixResult matrix)
@@ -46,5 +46,5 @@ public static class MatrixReport
             $"VMs: {matrix.Cells.Count} cell(s) on {matrix.Cells.Select(c => c.Endpoint).Where(e => e is not null).Distinct().Count()} endpoint(s), at most {matrix.PeakConcurrency} at once; wall {matrix.Wall.TotalSeconds:0.0} s for {matrix.Cells.Sum(c => c.Duration.TotalSeconds):0.0} s of VM time (x{matrix.Speedup:0.00})");
     }
 
-    private static string EndpointName(Placement<MatrixJob, MatrixCell> c) => c.Endpoint?.Uri.ToString() ?? "not run";
+    private static string EndpointName(Placement<MatrixJob, MatrixCell> c) => c.Endpoint?.Url ?? "not run";
 }

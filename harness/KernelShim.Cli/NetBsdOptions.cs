@@ -128,7 +128,7 @@ public sealed class NetBsdOptions(bool matrix = false)
         var setup = await Guarded(() => MatrixSetup.PrepareAsync(guests, [.. v.Endpoints.Select(Endpoints.Parse)], v.Accel, v.Jobs, Progress, ct));
         if (setup.Value is { } s)
         {
-            foreach (var p in s.Places) AnsiConsole.MarkupLineInterpolated($"endpoint [bold]{p.Endpoint.Uri}[/]: accelerator [bold]{p.Accel}[/]");
+            foreach (var p in s.Places) AnsiConsole.MarkupLineInterpolated($"endpoint [bold]{p.Endpoint.Url}[/]: accelerator [bold]{p.Accel}[/]");
             foreach (var e in s.Plan.Endpoints) AnsiConsole.MarkupLineInterpolated($"slots: {e}");
             foreach (var n in s.Plan.Notes) AnsiConsole.MarkupLineInterpolated($"[yellow]note:[/] {n}");
             AnsiConsole.MarkupLineInterpolated($"at most [bold]{s.Plan.Total}[/] VM(s) at once, {s.Footprint} each");

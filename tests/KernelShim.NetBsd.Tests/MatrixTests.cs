@@ -36,7 +36,7 @@ public class MatrixTests
         Assert.That(matrix.Cases.Where(c => !c.Verdict.IsSuccess).Select(c => $"{c.Kernel}:{c.Id}: {c.Verdict}"), Is.Empty);
         Assert.That(matrix.Cases, Has.Count.EqualTo(2 * SuiteRunner.Plan(scenarios, PolicyNames.KernelPolicies, null).Count()));
         Assert.That(matrix.PeakConcurrency, Is.EqualTo(2));
-        Assert.That(matrix.Cases.Select(c => c.Endpoint), Has.All.EqualTo(endpoint.Uri.ToString()));
+        Assert.That(matrix.Cases.Select(c => c.Endpoint), Has.All.EqualTo(endpoint.Url));
         Assert.That(matrix.Cases.Select(c => c.Verdict.Target), Has.All.Contains("NetBSD"));
     }
 }

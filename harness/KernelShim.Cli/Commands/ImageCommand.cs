@@ -16,7 +16,17 @@ public static class ImageCommand
 
     private static async Task<int> BuildAsync(CancellationToken ct)
     {
-        var engine = await new DockerEngine().ProbeAsync(TimeSpan.FromSeconds(3), ct);
+        DockerEngine docker;
+        try
+        {
+            docker = new DockerEngine();
+        }
+        catch (FormatException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]input error:[/] {e.Message}");
+            return ExitCodes.UsageOrInput;
+        }
+        var engine = await docker.ProbeAsync(TimeSpan.FromSeconds(3), ct);
         if (!engine.Answers)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]{engine.Describe()}[/]");

@@ -80,12 +80,12 @@ public static class RunCommand
         }
         MatrixReport.Print(matrix);
         var targets = string.Join("; ", prepared.Guests.Select(g => $"{g.Target} ({g.Label})"));
-        AnsiConsole.MarkupLineInterpolated($"Target: [bold]{targets}[/] under QEMU on {string.Join(", ", prepared.Setup.Places.Select(p => $"{p.Endpoint.Uri} ({p.Accel})"))}");
+        AnsiConsole.MarkupLineInterpolated($"Target: [bold]{targets}[/] under QEMU on {string.Join(", ", prepared.Setup.Places.Select(p => $"{p.Endpoint.Url} ({p.Accel})"))}");
         if (results.Count > 0)
             WriteReports(results, targets, prepared.Guests.Count == 1 ? $"netbsd-{prepared.Guests[0].Kernel.OsRelease}" : "netbsd-matrix");
         foreach (var cell in matrix.Cells.Where(c => !c.Result.VmVerdict.IsSuccess && c.Result.VmVerdict.Kind != VerdictKind.Failed))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]{cell.Job}[/] on {cell.Endpoint?.Uri.ToString() ?? "no endpoint"}:");
+            AnsiConsole.MarkupLineInterpolated($"[red]{cell.Job}[/] on {cell.Endpoint?.Url ?? "no endpoint"}:");
             VerdictReport.Print(cell.Result.VmVerdict, cell.Result.WorkDir ?? "(none)");
         }
         int failed = results.Count(r => !r.Verdict.IsSuccess);

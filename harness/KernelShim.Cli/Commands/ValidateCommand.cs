@@ -51,7 +51,7 @@ public static class ValidateCommand
         // one that could not run says nothing about the patch: then there is no verdict.
         foreach (var cell in matrix.Cells.Where(c => !c.Result.VmVerdict.IsSuccess && c.Result.VmVerdict.Kind != VerdictKind.Failed))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]{cell.Job} on {cell.Endpoint?.Uri.ToString() ?? "no endpoint"}: {cell.Result.VmVerdict}[/]");
+            AnsiConsole.MarkupLineInterpolated($"[red]{cell.Job} on {cell.Endpoint?.Url ?? "no endpoint"}: {cell.Result.VmVerdict}[/]");
             VerdictReport.Print(cell.Result.VmVerdict, cell.Result.WorkDir ?? "(none)");
         }
         if (matrix.Cells.Any(c => c.Result.VmVerdict.Kind == VerdictKind.InfrastructureError))

@@ -38,6 +38,9 @@ public sealed record DockerEndpoint(Uri Uri, Version ApiVersion)
         ? Address
         : $"{Address}?{TransferParameter}={Transfer.ToString().ToLowerInvariant()}";
 
+    /// <summary>The engine runs on this machine (a unix socket, or tcp to a loopback address): its /dev/kvm and CPU are ours.</summary>
+    public bool IsOnThisMachine => Uri.Scheme == "unix" || Uri.IsLoopback;
+
     public static TransferMode DefaultTransfer(Uri uri) =>
         uri.Scheme == "unix" ? TransferMode.Bind : TransferMode.Copy;
 

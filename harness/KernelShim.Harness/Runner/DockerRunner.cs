@@ -46,7 +46,8 @@ public sealed class DockerRunner : IAsyncDisposable, IDisposable
     public async Task<ContainerHandle> CreateAsync(ContainerSpec spec, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
-        if (spec.UseKvm && !File.Exists(ContainerDevice.KvmPath))
+        // Another machine's /dev/kvm cannot be seen from here: its engine reports a missing device itself.
+        if (spec.UseKvm && Endpoint.IsOnThisMachine && !File.Exists(ContainerDevice.KvmPath))
             throw new RunnerException("the spec asks for KVM but this host has no /dev/kvm");
         if (reapStale)
             await ReapStaleOnceAsync(cancellationToken).ConfigureAwait(false);

@@ -30,5 +30,5 @@ public sealed record EngineCapacity(DockerEndpoint Endpoint, string Host, string
         }
     }
 
-    public override string ToString() => $"{Endpoint.Uri} on {Host}: {Cpus} core(s), {MemoryBytes / (double)(1L << 30):0.0} GiB";
+    public override string ToString() => $"{Endpoint.Url} on {Host}: {Cpus} core(s), {MemoryBytes / (double)(1L << 30):0.0} GiB";
 }

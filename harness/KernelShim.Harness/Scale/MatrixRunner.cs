@@ -46,7 +46,7 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
         var scheduler = new SlotScheduler<MatrixJob, MatrixCell>(plan)
         {
             OnDone = OnCell,
-            OnRetired = (e, why) => Progress?.Invoke($"endpoint {e.Uri} retired: it {why} and no longer answers"),
+            OnRetired = (e, why) => Progress?.Invoke($"endpoint {e.Url} retired: it {why} and no longer answers"),
         };
         var cells = await scheduler.RunAsync(Jobs(guests, scenarios, repeat), RunCellAsync, NotRun, ct).ConfigureAwait(false);
         return new MatrixResult(cells, clock.Elapsed);
@@ -56,7 +56,7 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
     {
         var place = places.First(p => p.Endpoint == slots.Endpoint);
         var workDir = Directory.CreateTempSubdirectory("kshim-cell-").FullName;
-        var tag = $"{job} on {place.Endpoint.Uri}";
+        var tag = $"{job} on {place.Endpoint.Url}";
         var run = new GuestRun(place.Backend(), job.Guest.Spec(workDir, place.Accel), Deadlines)
         {
             Target = job.Guest.Target,
@@ -81,7 +81,7 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
             }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }, ct).ConfigureAwait(false);
 
-        var cases = Complete(job, [.. done], verdict).Select(r => r with { Kernel = job.Guest.Label, Endpoint = place.Endpoint.Uri.ToString(), Repeat = job.Repeat });
+        var cases = Complete(job, [.. done], verdict).Select(r => r with { Kernel = job.Guest.Label, Endpoint = place.Endpoint.Url, Repeat = job.Repeat });
         bool endpointFailed = verdict.Kind == VerdictKind.InfrastructureError
             && !(await new DockerEngine(place.Endpoint).ProbeAsync(cancellationToken: ct).ConfigureAwait(false)).Answers;
         return new JobOutcome<MatrixCell>(new MatrixCell(job, verdict, [.. cases], workDir), endpointFailed);

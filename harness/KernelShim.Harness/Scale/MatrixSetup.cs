@@ -41,7 +41,7 @@ public sealed class MatrixSetup : IAsyncDisposable
         {
             foreach (var e in plan.Endpoints.Where(e => e.Slots > 0))
             {
-                progress?.Invoke($"preparing {e.Endpoint.Uri} (runner image)");
+                progress?.Invoke($"preparing {e.Endpoint.Url} (runner image)");
                 places.Add(await VmPlace.OpenAsync(e.Endpoint, accel, ct).ConfigureAwait(false));
             }
         }

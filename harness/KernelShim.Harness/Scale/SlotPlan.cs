@@ -5,7 +5,7 @@ namespace KernelShim.Harness.Scale;
 /// <summary>How many VMs may run at once on one endpoint, and why that many.</summary>
 public sealed record EndpointSlots(DockerEndpoint Endpoint, string Host, int Slots, string Reason)
 {
-    public override string ToString() => $"{Endpoint.Uri}: {Slots} VM(s) at once ({Reason})";
+    public override string ToString() => $"{Endpoint.Url}: {Slots} VM(s) at once ({Reason})";
 }
 
 /// <summary>The slots of every endpoint, with what the planner noticed on the way.</summary>
@@ -34,12 +34,12 @@ public static class SlotPlanner
         foreach (var e in engines)
         {
             var same = unique.FirstOrDefault(u => e.EngineId.Length > 0 && u.EngineId == e.EngineId);
-            if (same is not null) notes.Add($"{e.Endpoint.Uri} is the same engine as {same.Endpoint.Uri} (id {e.EngineId}): used once");
+            if (same is not null) notes.Add($"{e.Endpoint.Url} is the same engine as {same.Endpoint.Url} (id {e.EngineId}): used once");
             else unique.Add(e);
         }
 
         var slots = new Dictionary<EngineCapacity, (int Slots, string Reason)>();
-        foreach (var host in unique.GroupBy(e => e.Host.Length > 0 ? e.Host : e.EngineId + e.Endpoint.Uri))
+        foreach (var host in unique.GroupBy(e => e.Host.Length > 0 ? e.Host : e.EngineId + e.Endpoint.Url))
         {
             var members = host.ToList();
             int cores = members.Max(e => e.Cpus);
@@ -52,7 +52,7 @@ public static class SlotPlanner
                 : $"bounded by memory: {memory >> 20} MiB less {HostReserve(memory) >> 20} MiB for the host, {vm.MemoryBytes >> 20} MiB per VM; cores would allow {byCores}";
             if (hostSlots == 0) notes.Add($"host {host.Key} cannot hold one VM of {vm}: {bound}");
             if (members.Count > 1)
-                notes.Add($"{string.Join(" and ", members.Select(m => m.Endpoint.Uri))} run on one machine ({host.Key}): they share its {hostSlots} slot(s)");
+                notes.Add($"{string.Join(" and ", members.Select(m => m.Endpoint.Url))} run on one machine ({host.Key}): they share its {hostSlots} slot(s)");
             for (int i = 0; i < members.Count; i++)
             {
                 int share = hostSlots / members.Count + (i < hostSlots % members.Count ? 1 : 0);

@@ -84,7 +84,7 @@ public sealed class SlotScheduler<TJob, TResult>(SlotPlan plan)
         // Whatever is left had no endpoint to run on.
         while (queue.TryDequeue(out var left))
         {
-            var why = $"not run: every endpoint was retired ({string.Join("; ", retired.Select(r => $"{r.Key.Uri} {r.Value}"))})";
+            var why = $"not run: every endpoint was retired ({string.Join("; ", retired.Select(r => $"{r.Key.Url} {r.Value}"))})";
             var placed = new Placement<TJob, TResult>(left.Job, null, -1, DateTimeOffset.UtcNow, TimeSpan.Zero, notRun(left.Job, why))
             {
                 FailedOn = left.FailedOn,

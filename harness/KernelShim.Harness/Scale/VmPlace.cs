@@ -41,15 +41,16 @@ public sealed class VmPlace : IAsyncDisposable
     }
 
     /// <summary>
-    /// This host's CPU and /dev/kvm say whether KVM is usable for a local engine;
-    /// a remote machine cannot be probed from here, so auto means TCG there.
+    /// This host's CPU and /dev/kvm say whether KVM is usable for an engine on this machine
+    /// (a unix socket, or tcp to a loopback address); another machine cannot be probed from
+    /// here, so auto means TCG there.
     /// </summary>
     public static AccelChoice ChooseAccel(DockerEndpoint endpoint, AccelMode accel)
     {
-        if (endpoint.Uri.Scheme == "unix") return AccelSelector.Choose(accel, HostVirtualization.Probe());
+        if (endpoint.IsOnThisMachine) return AccelSelector.Choose(accel, HostVirtualization.Probe());
         return accel == AccelMode.Kvm
             ? new AccelChoice(AccelMode.Kvm, $"requested; {endpoint.Uri.Host} not probed for VT-x/AMD-V")
-            : new AccelChoice(AccelMode.Tcg, $"{(accel == AccelMode.Tcg ? "requested" : "auto")}: {endpoint.Uri.Host} is remote and cannot be probed for VT-x/AMD-V");
+            : new AccelChoice(AccelMode.Tcg, $"{(accel == AccelMode.Tcg ? "requested" : "auto")}: {endpoint.Uri.Host} is another machine and cannot be probed for VT-x/AMD-V");
     }
 
     public ValueTask DisposeAsync() => Runner.DisposeAsync();

@@ -17,20 +17,3 @@ public class KernelLabelsTests
         Assert.That(KernelLabels.For([("baseline", "/a/netbsd"), (null, "/a/netbsd"), (null, "/a/netbsd")]),
             Is.EqualTo(new[] { "baseline", "a/netbsd#1", "a/netbsd#2" }));
 }
-
-[TestFixture, Category("Unit")]
-public class DockerEndpointParseTests
-{
-    [TestCase("unix:///var/run/docker.sock")]
-    [TestCase("tcp://127.0.0.1:23752")]
-    [TestCase("tcp://build-box.example:2375")]
-    public void DockerHostStyleUrlsAreAccepted(string url) => Assert.That(DockerEndpoint.Parse(url).Uri, Is.EqualTo(new Uri(url)));
-
-    [TestCase("docker.sock")]
-    [TestCase("http://127.0.0.1:2375")]
-    [TestCase("tcp://127.0.0.1")]
-    [TestCase("unix://")]
-    [TestCase("ssh://me@box")]
-    public void OthersAreRefusedWithTheFormsThatWork(string url) =>
-        Assert.That(() => DockerEndpoint.Parse(url), Throws.TypeOf<FormatException>().With.Message.Contains("tcp://host:port"));
-}

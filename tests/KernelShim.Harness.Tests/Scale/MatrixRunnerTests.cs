@@ -45,7 +45,7 @@ public class MatrixRunnerTests : DockerTestBase
         var expected = guests.Sum(g => SuiteRunner.Plan(_scenarios, g.Policies, null).Count());
         Assert.That(matrix.Cases, Has.Count.EqualTo(expected));
         Assert.That(matrix.Cases.Where(c => !c.Verdict.IsSuccess).Select(c => $"{c.Kernel}:{c.Id}: {c.Verdict}"), Is.Empty);
-        Assert.That(matrix.Cases.Select(c => c.Endpoint), Has.All.EqualTo(endpoint.Uri.ToString()));
+        Assert.That(matrix.Cases.Select(c => c.Endpoint), Has.All.EqualTo(endpoint.Url));
         Assert.That(matrix.Cases.GroupBy(c => c.Kernel).Select(g => g.Key), Is.EquivalentTo(new[] { "tg-a", "tg-b" }));
         Assert.That(matrix.Cells.Select(c => c.Result.VmVerdict.Kind), Has.All.EqualTo(VerdictKind.Passed));
     }
