@@ -39,6 +39,9 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
             .OrderByDescending(j => j.Cost)
             .Select(j => j.Job)];
 
+    /// <summary>How many VMs of one core all processes together may run on this machine.</summary>
+    public int MachineCores { get; init; } = Environment.ProcessorCount;
+
     public async Task<MatrixResult> RunAsync(IReadOnlyList<IGuestUnderTest> guests, IReadOnlyList<Scenario> scenarios,
         int repeat = 1, CancellationToken ct = default)
     {
@@ -55,6 +58,10 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
     private async Task<JobOutcome<MatrixCell>> RunCellAsync(MatrixJob job, EndpointSlots slots, int slot, CancellationToken ct)
     {
         var place = places.First(p => p.Endpoint == slots.Endpoint);
+        // On this machine, other kshim processes may be running VMs too: keep to its cores together.
+        using var lease = place.Endpoint.IsOnThisMachine
+            ? await MachineSlots.AcquireAsync(MachineCores, line => Progress?.Invoke($"{job}: {line}"), ct).ConfigureAwait(false)
+            : null;
         var workDir = Directory.CreateTempSubdirectory("kshim-cell-").FullName;
         var tag = $"{job} on {place.Endpoint.Url}";
         var run = new GuestRun(place.Backend(), job.Guest.Spec(workDir, place.Accel), Deadlines)
