@@ -35,7 +35,9 @@ public class MatrixTests
             string.Join("\n", matrix.Cells.Select(c => $"{c.Job}: {c.Result.VmVerdict}")));
         Assert.That(matrix.Cases.Where(c => !c.Verdict.IsSuccess).Select(c => $"{c.Kernel}:{c.Id}: {c.Verdict}"), Is.Empty);
         Assert.That(matrix.Cases, Has.Count.EqualTo(2 * SuiteRunner.Plan(scenarios, PolicyNames.KernelPolicies, null).Count()));
-        Assert.That(matrix.PeakConcurrency, Is.EqualTo(2));
+        // Another test assembly's VMs may hold this machine's slots for a while (MachineSlots); then one at a time is right.
+        if (matrix.WaitedForMachine == 0) Assert.That(matrix.PeakConcurrency, Is.EqualTo(2), "two VMs ran at the same time");
+        else Assert.That(matrix.PeakConcurrency, Is.InRange(1, 2), $"{matrix.WaitedForMachine} cell(s) waited for another process's VMs");
         Assert.That(matrix.Cases.Select(c => c.Endpoint), Has.All.EqualTo(endpoint.Url));
         Assert.That(matrix.Cases.Select(c => c.Verdict.Target), Has.All.Contains("NetBSD"));
     }

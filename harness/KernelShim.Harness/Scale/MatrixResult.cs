@@ -15,6 +15,9 @@ public sealed record MatrixResult(IReadOnlyList<Placement<MatrixJob, MatrixCell>
                  .OrderBy(g => g.Key)
                  .Select(g => (IReadOnlyList<CaseResult>)[.. g.SelectMany(c => c.Result.Cases)])];
 
+    /// <summary>Cells that had to wait for a slot of this machine held by another kshim process.</summary>
+    public int WaitedForMachine { get; init; }
+
     /// <summary>The most cells that were running at the same moment.</summary>
     public int PeakConcurrency
     {

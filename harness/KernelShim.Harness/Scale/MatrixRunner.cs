@@ -39,6 +39,8 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
             .OrderByDescending(j => j.Cost)
             .Select(j => j.Job)];
 
+    private int _waitedForMachine;
+
     /// <summary>How many VMs of one core all processes together may run on this machine.</summary>
     public int MachineCores { get; init; } = Environment.ProcessorCount;
 
@@ -51,8 +53,9 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
             OnDone = OnCell,
             OnRetired = (e, why) => Progress?.Invoke($"endpoint {e.Url} retired: it {why} and no longer answers"),
         };
+        Volatile.Write(ref _waitedForMachine, 0);
         var cells = await scheduler.RunAsync(Jobs(guests, scenarios, repeat), RunCellAsync, NotRun, ct).ConfigureAwait(false);
-        return new MatrixResult(cells, clock.Elapsed);
+        return new MatrixResult(cells, clock.Elapsed) { WaitedForMachine = Volatile.Read(ref _waitedForMachine) };
     }
 
     private async Task<JobOutcome<MatrixCell>> RunCellAsync(MatrixJob job, EndpointSlots slots, int slot, CancellationToken ct)
@@ -60,7 +63,11 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
         var place = places.First(p => p.Endpoint == slots.Endpoint);
         // On this machine, other kshim processes may be running VMs too: keep to its cores together.
         using var lease = place.Endpoint.IsOnThisMachine
-            ? await MachineSlots.AcquireAsync(MachineCores, line => Progress?.Invoke($"{job}: {line}"), ct).ConfigureAwait(false)
+            ? await MachineSlots.AcquireAsync(MachineCores, line =>
+            {
+                Interlocked.Increment(ref _waitedForMachine);
+                Progress?.Invoke($"{job}: {line}");
+            }, ct).ConfigureAwait(false)
             : null;
         var workDir = Directory.CreateTempSubdirectory("kshim-cell-").FullName;
         var tag = $"{job} on {place.Endpoint.Url}";

@@ -41,7 +41,9 @@ public class MatrixRunnerTests : DockerTestBase
         var matrix = await setup.Runner(null, Progress).RunAsync(guests, _scenarios);
 
         Assert.That(matrix.Cells, Has.Count.EqualTo(4), "2 guests x 2 scenarios");
-        Assert.That(matrix.PeakConcurrency, Is.EqualTo(2), "two VMs ran at the same time");
+        // Another test assembly's VMs may hold this machine's slots for a while (MachineSlots); then one at a time is right.
+        if (matrix.WaitedForMachine == 0) Assert.That(matrix.PeakConcurrency, Is.EqualTo(2), "two VMs ran at the same time");
+        else Assert.That(matrix.PeakConcurrency, Is.InRange(1, 2), $"{matrix.WaitedForMachine} cell(s) waited for another process's VMs");
         var expected = guests.Sum(g => SuiteRunner.Plan(_scenarios, g.Policies, null).Count());
         Assert.That(matrix.Cases, Has.Count.EqualTo(expected));
         Assert.That(matrix.Cases.Where(c => !c.Verdict.IsSuccess).Select(c => $"{c.Kernel}:{c.Id}: {c.Verdict}"), Is.Empty);
