@@ -1,4 +1,5 @@
 using KernelShim.Harness.Runner;
+using Spectre.Console;
 
 namespace KernelShim.Cli;
 
@@ -21,4 +22,18 @@ public static class Endpoints
     }
 
     public static DockerEndpoint Parse(string text) => DockerEndpoint.Parse(text);
+
+    /// <summary>The engine $DOCKER_HOST names, or null when $DOCKER_HOST is malformed (the reason is printed as an input error).</summary>
+    public static DockerEngine? EngineFromEnvironment()
+    {
+        try
+        {
+            return new DockerEngine();
+        }
+        catch (FormatException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]input error:[/] {e.Message}");
+            return null;
+        }
+    }
 }

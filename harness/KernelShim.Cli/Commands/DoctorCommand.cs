@@ -24,16 +24,7 @@ public static class DoctorCommand
     private static async Task<int> RunAsync(CancellationToken ct)
     {
         var checks = new List<Check>();
-        DockerEngine docker;
-        try
-        {
-            docker = new DockerEngine();
-        }
-        catch (FormatException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]input error:[/] {e.Message}");
-            return ExitCodes.UsageOrInput;
-        }
+        if (Endpoints.EngineFromEnvironment() is not { } docker) return ExitCodes.UsageOrInput;
         var engine = await docker.ProbeAsync(TimeSpan.FromSeconds(3), ct);
         checks.Add(new("Docker engine", engine.Answers, engine.Describe(), engine.Answers ? "" : $"sudo {DockerEngine.StartScript}"));
         if (engine.Answers)

@@ -16,16 +16,7 @@ public static class ImageCommand
 
     private static async Task<int> BuildAsync(CancellationToken ct)
     {
-        DockerEngine docker;
-        try
-        {
-            docker = new DockerEngine();
-        }
-        catch (FormatException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]input error:[/] {e.Message}");
-            return ExitCodes.UsageOrInput;
-        }
+        if (Endpoints.EngineFromEnvironment() is not { } docker) return ExitCodes.UsageOrInput;
         var engine = await docker.ProbeAsync(TimeSpan.FromSeconds(3), ct);
         if (!engine.Answers)
         {
