@@ -21,6 +21,13 @@ public class AcceptedAndProgressTests
         AcceptedResendAfter = TimeSpan.FromSeconds(10),
     };
 
+    /// <summary>A HELLO that must come back with the scripted agent's boot id.</summary>
+    private static async Task HelloAsync(AgentClient client)
+    {
+        var answer = await client.RequestAsync(kshim_frame_type.KSHIM_FRAME_HELLO, Array.Empty<byte>(), Deadline);
+        Assert.That(ReadyInfo.Parse(answer).BootId, Is.EqualTo(0x1111UL));
+    }
+
     [Test]
     public async Task AnAcceptedRequestMayRunLongerThanTheResendBudgetWithoutResends()
     {
@@ -28,8 +35,7 @@ public class AcceptedAndProgressTests
         await using var _ = client;
         await using var __ = agent;
         agent.ExecutionTime = TimeSpan.FromSeconds(1.5);
-        var answer = await client.RequestAsync(kshim_frame_type.KSHIM_FRAME_HELLO, Array.Empty<byte>(), Deadline);
-        Assert.That(ReadyInfo.Parse(answer).BootId, Is.EqualTo(0x1111UL));
+        await HelloAsync(client);
         Assert.That(client.Stats.Accepted, Is.EqualTo(1));
         Assert.That(client.Stats.Resends, Is.Zero);
         Assert.That(agent.Executions, Is.EqualTo(1));
@@ -65,8 +71,7 @@ public class AcceptedAndProgressTests
         await using var __ = agent;
         agent.ExecutionTime = TimeSpan.FromSeconds(1);
         agent.GarbleNextAnswers = 1;
-        var answer = await client.RequestAsync(kshim_frame_type.KSHIM_FRAME_HELLO, Array.Empty<byte>(), Deadline);
-        Assert.That(ReadyInfo.Parse(answer).BootId, Is.EqualTo(0x1111UL));
+        await HelloAsync(client);
         Assert.That(client.Stats.FramesBadCrc, Is.EqualTo(1));
         Assert.That(client.Stats.Resends, Is.EqualTo(1));
         Assert.That(agent.Executions, Is.EqualTo(1));
@@ -83,7 +88,7 @@ public class AcceptedAndProgressTests
         await using var _ = client;
         await using var __ = agent;
         agent.DropNextAnswers = 2;
-        await client.RequestAsync(kshim_frame_type.KSHIM_FRAME_HELLO, Array.Empty<byte>(), Deadline);
+        await HelloAsync(client);
         Assert.That(client.Stats.Resends, Is.EqualTo(2));
         Assert.That(agent.Executions, Is.EqualTo(1));
     }
