@@ -10,7 +10,7 @@ namespace KernelShim.NetBsd.Tests;
 /// Requests far above the 64 KiB NetBSD's tty input queue holds: with the
 /// agent's PROGRESS reports the harness sends them a window at a time, and
 /// none is lost to a flushed queue.  The payload rides as an IN buffer of a
-/// STATS ioctl, which the module ignores, so only the line is measured.
+/// VERSION ioctl, which the module ignores, so only the line is measured.
 /// </summary>
 [TestFixture, Category("NetBSD"), NonParallelizable]
 public class LargeRequestTests : NetBsdVm
@@ -22,10 +22,10 @@ public class LargeRequestTests : NetBsdVm
     {
         var data = new byte[bytes];
         new Random(bytes).NextBytes(data);
-        var stats = new uvmshim_stats();
+        var version = new uvmshim_version();
         int resends = Session.Agent.Stats.Resends, stalls = Session.Agent.Stats.WindowStalls;
         var watch = Stopwatch.StartNew();
-        int error = Device.Ioctl(UVMSHIM_IOC_STATS, ref stats, new DeviceBuffer(0, BufferDirection.In, data));
+        int error = Device.Ioctl(UVMSHIM_IOC_VERSION, ref version, new DeviceBuffer(0, BufferDirection.In, data));
         TestContext.Progress.WriteLine($"{bytes} byte request: answered in {watch.Elapsed.TotalSeconds:0.0} s " +
             $"({bytes / 1024.0 / watch.Elapsed.TotalSeconds:0} KiB/s), resends {Session.Agent.Stats.Resends - resends}, " +
             $"window stalls {Session.Agent.Stats.WindowStalls - stalls}");
