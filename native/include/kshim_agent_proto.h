@@ -16,6 +16,24 @@
  * the response of the last request it executed and replays that response
  * when the same id arrives again.  Request ids start at 1 and increase.
  *
+ * Since version 2 the agent also says how a request is getting on, so the
+ * harness can tell a busy guest from a lost frame and need not overrun
+ * the guest's input queue:
+ * - ACCEPTED (no payload) goes out as soon as a new request arrived with
+ *   a good CRC and is one the agent executes, before it runs.  The answer
+ *   may then take as long as the request does: the harness stops counting
+ *   resends and waits for it up to the request's deadline.  A replay is
+ *   not preceded by ACCEPTED, and a NAK may still follow one (a malformed
+ *   IOCTL is found out as it is unpacked).
+ * - PROGRESS goes out while a long frame streams in, whenever another
+ *   KSHIM_PROGRESS_EVERY bytes of it arrived, with the bytes received so
+ *   far and the frame's length, both from the header (whose CRC is not
+ *   known yet).  The harness keeps no more than KSHIM_PROGRESS_WINDOW bytes
+ *   of a frame beyond what was reported in flight, which keeps NetBSD's
+ *   64 KiB tty input queue from overflowing (it is flushed whole then).
+ * A version 1 agent sends neither; the harness then resends on its timers
+ * alone and sends every frame in one piece.
+ *
  * At boot the agent sends an unsolicited READY frame (request id 0) that
  * carries a boot id; a READY in the middle of a session means the agent or
  * the guest restarted.
@@ -29,7 +47,7 @@
 #include <stdint.h>
 #endif
 
-#define KSHIM_PROTO_VERSION	1
+#define KSHIM_PROTO_VERSION	2
 #define KSHIM_FRAME_MAGIC	0x4d48534bU	/* "KSHM" in memory order */
 #define KSHIM_FRAME_MAX_PAYLOAD	(1U << 22)	/* 4 MiB */
 
@@ -41,6 +59,8 @@ enum kshim_frame_type {
 	KSHIM_FRAME_SHUTDOWN = 0x05,	/* host -> agent: power off; answered first */
 	KSHIM_FRAME_FAULT = 0x06,	/* host -> test guest only: struct kshim_fault_req */
 	KSHIM_FRAME_SYSCTL = 0x07,	/* host -> agent: struct kshim_sysctl_req */
+	KSHIM_FRAME_PROGRESS = 0x7d,	/* agent -> host: struct kshim_progress */
+	KSHIM_FRAME_ACCEPTED = 0x7e,	/* agent -> host: no payload; runs now */
 	KSHIM_FRAME_NAK = 0x7f,		/* agent -> host: struct kshim_nak */
 	KSHIM_FRAME_RESPONSE = 0x80	/* OR-ed into the request's type in an answer */
 };
@@ -146,13 +166,29 @@ enum kshim_fault_mode {
 	KSHIM_FAULT_GARBLE = 3,		/* corrupt the next `count` answers */
 	KSHIM_FAULT_SILENT = 4,		/* stop answering, console keeps ticking */
 	KSHIM_FAULT_LOCK_AGAINST_MYSELF = 5,	/* print that panic and stop */
-	KSHIM_FAULT_REBOOT = 6		/* restart the agent (new boot id) */
+	KSHIM_FAULT_REBOOT = 6,		/* restart the agent (new boot id) */
+	KSHIM_FAULT_STALL = 7		/* wait `count` ms after ACCEPTED of the next request */
 };
 
 /* FAULT request (test guest only); answered with struct kshim_status first. */
 struct kshim_fault_req {
 	uint32_t mode;			/* enum kshim_fault_mode */
 	uint32_t count;
+};
+
+/* A PROGRESS frame every this many bytes of a frame coming in. */
+#define KSHIM_PROGRESS_EVERY	(8U * 1024)
+/*
+ * Bytes of one frame the harness may have sent beyond the last PROGRESS:
+ * half of NetBSD's largest tty input queue (TTY_MAXQSIZE, 64 KiB), so
+ * that a reader that falls behind never sees it overflow.
+ */
+#define KSHIM_PROGRESS_WINDOW	(32U * 1024)
+
+/* PROGRESS payload; the frame's req_id is the one the header claims. */
+struct kshim_progress {
+	uint32_t have;			/* bytes of the frame received, header included */
+	uint32_t need;			/* the whole frame's bytes, header included */
 };
 
 enum kshim_nak_reason {

@@ -129,6 +129,12 @@ struct kshim_proto_ops {
 	int32_t	(*po_fault_check)(void *ctx, uint32_t mode);
 	void	(*po_fault)(void *ctx, uint32_t mode, uint32_t count);
 
+	/*
+	 * Optional: called after ACCEPTED went out, just before a new
+	 * request runs (the test guest's STALL fault waits here).
+	 */
+	void	(*po_accepted)(void *ctx);
+
 	/* Optional. */
 	void	(*po_note)(void *ctx, const struct kshim_proto_note *,
 		    const struct kshim_proto_stats *);
@@ -163,6 +169,7 @@ struct kshim_proto_rx {
 	uint32_t	 rx_have;	/* bytes of the current frame so far */
 	uint32_t	 rx_need;	/* bytes the current frame needs in all */
 	uint64_t	 rx_last_ns;	/* when the last byte came */
+	uint32_t	 rx_reported;	/* rx_have the last PROGRESS said */
 	uint32_t	 rx_nak_id;	/* the NAK an event asks for */
 	uint32_t	 rx_nak_reason;
 	uint32_t	 rx_dropped_have, rx_dropped_need; /* last timeout */

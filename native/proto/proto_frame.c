@@ -34,6 +34,7 @@ proto_rx_reset(struct kshim_proto_rx *rx)
 {
 	rx->rx_have = 0;
 	rx->rx_need = KSHIM_PROTO_HDR_LEN;
+	rx->rx_reported = 0;
 }
 
 /* CRC of a frame as the header says it should be: crc32 field zeroed. */
@@ -152,6 +153,24 @@ proto_rx_idle(struct kshim_proto_rx *rx, uint64_t now_ns, uint64_t timeout_ns)
 	rx->rx_nak_id = h.req_id;
 	rx->rx_nak_reason = KSHIM_NAK_BAD_LENGTH;
 	return PROTO_RX_NAK;
+}
+
+int
+proto_rx_progress(struct kshim_proto_rx *rx, struct kshim_progress *pr,
+    uint32_t *req_id)
+{
+	struct kshim_frame_hdr h;
+
+	/* Only past a header that passed rx_header(), and not when done. */
+	if (rx->rx_have <= KSHIM_PROTO_HDR_LEN || rx->rx_have >= rx->rx_need ||
+	    rx->rx_have - rx->rx_reported < KSHIM_PROGRESS_EVERY)
+		return 0;
+	kshim_memcpy(&h, rx->rx_buf, sizeof(h));
+	rx->rx_reported = rx->rx_have;
+	pr->have = rx->rx_have;
+	pr->need = rx->rx_need;
+	*req_id = h.req_id;
+	return 1;
 }
 
 uint32_t

@@ -42,6 +42,14 @@ enum proto_rx_event proto_rx_idle(struct kshim_proto_rx *, uint64_t,
 	    uint64_t);
 
 /*
+ * Another KSHIM_PROGRESS_EVERY bytes of a frame arrived since the last
+ * report: returns 1 and what the PROGRESS frame says (for the id in the
+ * header), else 0.
+ */
+int	proto_rx_progress(struct kshim_proto_rx *, struct kshim_progress *,
+	    uint32_t *);
+
+/*
  * Fill in the header of a frame whose payload already sits at
  * frame + KSHIM_PROTO_HDR_LEN, computing the CRC.  Returns the length.
  */

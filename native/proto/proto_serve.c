@@ -8,6 +8,11 @@
  * built in a separate small buffer so they never clobber it, and a NAKed
  * request is neither executed nor cached.
  *
+ * A new request that is one to run is ACCEPTED before it runs, so the
+ * harness waits for a slow answer instead of resending; a long frame
+ * coming in is reported in PROGRESS frames, so the harness never has more
+ * of it in flight than the guest's tty queue holds (kshim_agent_proto.h).
+ *
  * Every field a request carries is checked before it is used: lengths
  * against the payload, strings for their NUL, the IOCTL request against
  * itself (proto_ioctl.c).  The platform sees only requests that passed.
@@ -78,7 +83,8 @@ static void
 send_small(struct kshim_proto *p, uint16_t type, uint32_t req_id,
     const void *payload, uint32_t len)
 {
-	kshim_memcpy(p->p_small + KSHIM_PROTO_HDR_LEN, payload, len);
+	if (len > 0)
+		kshim_memcpy(p->p_small + KSHIM_PROTO_HDR_LEN, payload, len);
 	(void)proto_send(p, p->p_small,
 	    proto_frame_seal(p->p_small, type, req_id, len));
 }
@@ -203,6 +209,13 @@ execute(struct kshim_proto *p, const struct kshim_frame_hdr *h,
 		return KSHIM_NAK_BAD_TYPE;
 	if (want >= 0 && h->length != (uint64_t)want)
 		return KSHIM_NAK_BAD_LENGTH;
+	/*
+	 * Before it runs, which may take long (a large batch on a busy
+	 * TCG guest): the harness then stops resending and waits.
+	 */
+	send_small(p, KSHIM_FRAME_ACCEPTED, h->req_id, NULL, 0);
+	if (ops->po_accepted != NULL)
+		ops->po_accepted(ctx);
 	/* A copy: the payload in the receive buffer may be unaligned. */
 	if (want > 0)
 		kshim_memcpy(&u, payload, (size_t)want);
@@ -288,6 +301,17 @@ handle_event(struct kshim_proto *p, enum proto_rx_event ev)
 		send_nak(p, p->p_rx.rx_nak_id, p->p_rx.rx_nak_reason);
 }
 
+/* Tell the harness how far a long frame got, so it may send more. */
+static void
+send_progress(struct kshim_proto *p)
+{
+	struct kshim_progress pr;
+	uint32_t req_id;
+
+	if (proto_rx_progress(&p->p_rx, &pr, &req_id))
+		send_small(p, KSHIM_FRAME_PROGRESS, req_id, &pr, sizeof(pr));
+}
+
 /* Nothing came for a while: say so once, and time out a partial frame. */
 static void
 poll_idle(struct kshim_proto *p)
@@ -363,5 +387,6 @@ kshim_proto_poll(struct kshim_proto *p)
 		}
 		handle_event(p, ev);
 	}
+	send_progress(p);
 	return 0;
 }

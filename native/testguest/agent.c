@@ -11,6 +11,7 @@
 #include "agent.h"
 #include "clock.h"
 #include "console.h"
+#include "ddb.h"
 #include "device.h"
 #include "fault.h"
 #include "io.h"
@@ -31,6 +32,7 @@ static struct kshim_proto proto;
 static uint8_t stage[256];
 static uint64_t boot_id;
 static uint32_t garble_left, garble_seq;
+static uint32_t stall_ms;
 
 /* splitmix64's finaliser: every input bit reaches every output bit. */
 static uint64_t
@@ -58,7 +60,9 @@ tg_read(void *ctx, uint8_t *buf, size_t len)
 /*
  * Every frame goes through here, so GARBLE can count answers, NAKs and
  * replays.  READY never counts: it must reach the harness intact, which
- * then tells a restart from line noise.  The corruption is made on the
+ * then tells a restart from line noise.  Nor do ACCEPTED and PROGRESS:
+ * GARBLE is about answers, and a test of a garbled answer after ACCEPTED
+ * needs the ACCEPTED intact.  The corruption is made on the
  * wire only (never in the cached copy), so a retry with the same id
  * eventually gets the clean answer: odd ones in the CRC field, even ones
  * in a payload byte (or the CRC again when there is no payload).
@@ -73,7 +77,8 @@ tg_write(void *ctx, const uint8_t *frame, uint32_t len)
 
 	(void)ctx;
 	memcpy(&h, frame, sizeof(h));
-	if (h.type != KSHIM_FRAME_READY && garble_left > 0) {
+	if (h.type != KSHIM_FRAME_READY && h.type != KSHIM_FRAME_ACCEPTED &&
+	    h.type != KSHIM_FRAME_PROGRESS && garble_left > 0) {
 		garble_left--;
 		garble = ++garble_seq;
 	}
@@ -197,6 +202,30 @@ tg_fault(void *ctx, uint32_t mode, uint32_t count)
 	fault_inject(mode, count);
 }
 
+/*
+ * FAULT STALL: a request that takes long to run, as a big batch does on a
+ * starved TCG guest.  The wait comes after ACCEPTED went out, and BREAK
+ * still reaches the fake ddb, as in fault.c's loops.
+ */
+static void
+tg_accepted(void *ctx)
+{
+	uint64_t end;
+
+	(void)ctx;
+	if (stall_ms == 0)
+		return;
+	kprintf("kshim-testguest: stalling %u ms before running a request\n",
+	    stall_ms);
+	end = rdtsc() + clock_msec_to_tsc(stall_ms);
+	stall_ms = 0;
+	while (rdtsc() < end) {
+		if (uart_take_break(&uart_console))
+			ddb_enter(DDB_SCENE_IDLE);
+		cpu_pause();
+	}
+}
+
 static const struct kshim_proto_ops tg_ops = {
 	.po_read = tg_read,
 	.po_write = tg_write,
@@ -209,6 +238,7 @@ static const struct kshim_proto_ops tg_ops = {
 	.po_power_off = tg_power_off,
 	.po_fault_check = tg_fault_check,
 	.po_fault = tg_fault,
+	.po_accepted = tg_accepted,
 	/* The console is the harness's evidence: nothing extra goes there. */
 	.po_note = NULL,
 };
@@ -242,6 +272,12 @@ void
 agent_garble(uint32_t n)
 {
 	garble_left = n;
+}
+
+void
+agent_stall(uint32_t ms)
+{
+	stall_ms = ms;
 }
 
 void

@@ -19,6 +19,8 @@ void agent_start(void);
 void agent_poll(void);
 /* Corrupt the next n answers on the wire (FAULT GARBLE). */
 void agent_garble(uint32_t n);
+/* Wait ms after ACCEPTED of the next new request, before it runs (FAULT STALL). */
+void agent_stall(uint32_t ms);
 uint64_t agent_boot_id(void);
 
 #endif /* TG_AGENT_H */

@@ -20,7 +20,7 @@
 int
 fault_valid(uint32_t mode)
 {
-	return mode >= KSHIM_FAULT_PANIC && mode <= KSHIM_FAULT_REBOOT;
+	return mode >= KSHIM_FAULT_PANIC && mode <= KSHIM_FAULT_STALL;
 }
 
 static void
@@ -123,6 +123,11 @@ fault_inject(uint32_t mode, uint32_t count)
 	case KSHIM_FAULT_REBOOT:
 		kprintf("kshim-testguest: agent restart (FAULT REBOOT)\n");
 		guest_restart();
+		return;
+	case KSHIM_FAULT_STALL:
+		kprintf("kshim-testguest: the next request stalls %u ms\n",
+		    count);
+		agent_stall(count);
 		return;
 	}
 }

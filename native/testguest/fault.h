@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 int fault_valid(uint32_t mode);
-/* Called after the FAULT answer went out.  Only GARBLE and REBOOT return. */
+/* Called after the FAULT answer went out.  Only GARBLE, REBOOT and STALL return. */
 void fault_inject(uint32_t mode, uint32_t count);
 
 #endif /* TG_FAULT_H */

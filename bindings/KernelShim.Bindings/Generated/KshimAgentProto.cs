@@ -19,6 +19,8 @@ public enum kshim_frame_type : uint
     KSHIM_FRAME_SHUTDOWN = 5,
     KSHIM_FRAME_FAULT = 6,
     KSHIM_FRAME_SYSCTL = 7,
+    KSHIM_FRAME_PROGRESS = 125,
+    KSHIM_FRAME_ACCEPTED = 126,
     KSHIM_FRAME_NAK = 127,
     KSHIM_FRAME_RESPONSE = 128,
 }
@@ -121,6 +123,7 @@ public enum kshim_fault_mode : uint
     KSHIM_FAULT_SILENT = 4,
     KSHIM_FAULT_LOCK_AGAINST_MYSELF = 5,
     KSHIM_FAULT_REBOOT = 6,
+    KSHIM_FAULT_STALL = 7,
 }
 
 /// <summary><c>struct kshim_fault_req</c>: 8 bytes.</summary>
@@ -129,6 +132,14 @@ public unsafe partial struct kshim_fault_req
 {
     [FieldOffset(0)] public uint mode;
     [FieldOffset(4)] public uint count;
+}
+
+/// <summary><c>struct kshim_progress</c>: 8 bytes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 8)]
+public unsafe partial struct kshim_progress
+{
+    [FieldOffset(0)] public uint have;
+    [FieldOffset(4)] public uint need;
 }
 
 /// <summary><c>enum kshim_nak_reason</c></summary>
@@ -151,8 +162,8 @@ public unsafe partial struct kshim_nak
 /// <summary>Constants and functions of <c>native/include/kshim_agent_proto.h</c>.</summary>
 public static unsafe partial class KshimAgentProto
 {
-    // #define KSHIM_PROTO_VERSION 1
-    public const int KSHIM_PROTO_VERSION = 1;
+    // #define KSHIM_PROTO_VERSION 2
+    public const int KSHIM_PROTO_VERSION = 2;
 
     // #define KSHIM_FRAME_MAGIC 0x4d48534bU
     public const uint KSHIM_FRAME_MAGIC = 0x4D48534BU;
@@ -174,6 +185,12 @@ public static unsafe partial class KshimAgentProto
 
     // #define KSHIM_EALREADY 37
     public const int KSHIM_EALREADY = 37;
+
+    // #define KSHIM_PROGRESS_EVERY (8U * 1024)
+    public const uint KSHIM_PROGRESS_EVERY = 0x2000U;
+
+    // #define KSHIM_PROGRESS_WINDOW (32U * 1024)
+    public const uint KSHIM_PROGRESS_WINDOW = 0x8000U;
 }
 
 // Skipped: macros and declarations of native/include/kshim_agent_proto.h without a binding.

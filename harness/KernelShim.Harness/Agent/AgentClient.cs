@@ -11,8 +11,26 @@ public sealed record AgentClientOptions
     /// <summary>Resend a request that got no answer at all within this time.</summary>
     public TimeSpan ResendAfter { get; init; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>How many times one request is sent before giving up.</summary>
+    /// <summary>
+    /// How many times one request is sent before giving up.  Once the agent said
+    /// ACCEPTED, a resend for silence no longer counts (the request is running).
+    /// </summary>
     public int MaxAttempts { get; init; } = 6;
+
+    /// <summary>
+    /// After ACCEPTED, how long a silence may last before the request is resent
+    /// anyway (the replay cache answers it without running it again); the
+    /// answer's transfer time comes on top.  Long, because the guest is busy:
+    /// a resend then only costs a second copy of the answer.
+    /// </summary>
+    public TimeSpan AcceptedResendAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Send frames above KSHIM_PROGRESS_WINDOW in windows paced by the agent's
+    /// PROGRESS frames when the agent speaks protocol 2.  Off: every frame in
+    /// one piece, as for a protocol 1 agent.
+    /// </summary>
+    public bool Windowed { get; init; } = true;
 
     /// <summary>
     /// The serial line's slowest direction (QEMU's 16550 moves about 220 KiB/s into a
@@ -27,6 +45,10 @@ public sealed record AgentClientOptions
     /// </summary>
     public TimeSpan ResendAfterFor(int requestBytes, int answerBytes = 0) =>
         ResendAfter + TimeSpan.FromSeconds((double)(requestBytes + answerBytes) / LineBytesPerSecond);
+
+    /// <summary><see cref="AcceptedResendAfter"/> with the answer's transfer time.</summary>
+    public TimeSpan AcceptedResendAfterFor(int answerBytes) =>
+        AcceptedResendAfter + TimeSpan.FromSeconds((double)answerBytes / LineBytesPerSecond);
 }
 
 /// <summary>Counters a report can show about the channel's health.</summary>
@@ -37,13 +59,19 @@ public sealed class AgentChannelStats
     public int GarbageBytes;
     public int Naks;
     public int Resends;
+    public int Accepted;
+    public int WindowStalls;
 }
 
 /// <summary>
 /// Speaks the framed protocol of kshim_agent_proto.h over a byte stream
 /// (the guest's agent serial line).  One request is in flight at a time;
 /// a corrupted or lost exchange is retried with the same request id, which
-/// the agent answers from its replay cache, so nothing runs twice.
+/// the agent answers from its replay cache, so nothing runs twice.  A
+/// protocol 2 agent says ACCEPTED before it runs a request: from then on
+/// the answer may take as long as the deadline allows.  It also reports
+/// PROGRESS on long frames, which are then sent a window at a time so the
+/// guest's tty queue never overflows.
 /// </summary>
 public sealed class AgentClient : IAsyncDisposable
 {
@@ -154,38 +182,134 @@ public sealed class AgentClient : IAsyncDisposable
         return MemoryMarshal.AsBytes(new ReadOnlySpan<kshim_module_req>(in req)).ToArray();
     }
 
+    /// <summary>Why an attempt ended without an answer.</summary>
+    private enum Miss { Silence, Garbled, Nak }
+
+    /// <summary>What one request's attempts learnt from the agent.</summary>
+    private sealed class Exchange(uint id, kshim_frame_type type, byte[] frame)
+    {
+        public uint Id { get; } = id;
+        public kshim_frame_type Type { get; } = type;
+        public byte[] Frame { get; } = frame;
+        public bool Accepted { get; set; }
+    }
+
     private async Task<byte[]> ExchangeAsync(kshim_frame_type type, ReadOnlyMemory<byte> payload,
         TimeSpan deadline, int answerBytes, CancellationToken ct)
     {
         uint id = _nextId++;
-        var frame = FrameCodec.Encode(id, type, payload.Span);
+        var x = new Exchange(id, type, FrameCodec.Encode(id, type, payload.Span));
         using var whole = CancellationTokenSource.CreateLinkedTokenSource(ct);
         whole.CancelAfter(deadline);
-        int attempts = 0;
+        int attempts = 0, sends = 0;
+        bool counts = true;
         try
         {
             while (true)
             {
-                if (++attempts > _options.MaxAttempts)
-                    throw new AgentTimeoutException($"{type} id={id}: no valid answer after {_options.MaxAttempts} attempts");
-                if (attempts > 1) Stats.Resends++;
-                await SendAsync(frame, whole.Token).ConfigureAwait(false);
-                var answer = await AwaitAnswerAsync(id, type, _options.ResendAfterFor(frame.Length, answerBytes), whole.Token).ConfigureAwait(false);
+                if (counts && ++attempts > _options.MaxAttempts)
+                    throw new AgentTimeoutException($"{type} id={x.Id}: no valid answer after {_options.MaxAttempts} attempts");
+                if (sends++ > 0) Stats.Resends++;
+                bool windowed = _options.Windowed && Ready?.ProtocolVersion >= 2 &&
+                    x.Frame.Length > KshimAgentProto.KSHIM_PROGRESS_WINDOW;
+                if (windowed ? !await SendWindowedAsync(x, whole.Token).ConfigureAwait(false)
+                             : !await SendWholeAsync(x.Frame, whole.Token).ConfigureAwait(false))
+                {
+                    counts = true;
+                    continue;
+                }
+                // A windowed frame's transfer time was spent waiting for PROGRESS.
+                int inFlight = windowed ? (int)KshimAgentProto.KSHIM_PROGRESS_WINDOW : x.Frame.Length;
+                var (answer, miss) = await AwaitAnswerAsync(x, inFlight, answerBytes, whole.Token).ConfigureAwait(false);
                 if (answer is not null) return answer;
+                // Silence after ACCEPTED is a busy guest, not a lost frame.
+                counts = !(miss == Miss.Silence && x.Accepted);
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new AgentTimeoutException(
-                $"{type} id={id}: no answer within {deadline.TotalSeconds:0.#} s ({attempts} attempt(s))");
+                $"{type} id={x.Id}: no answer within {deadline.TotalSeconds:0.#} s ({sends} send(s)" +
+                (x.Accepted ? ", accepted by the agent)" : ")"));
         }
     }
 
-    /// <summary>The answer's payload, or null when the request must be resent.</summary>
-    private async Task<byte[]?> AwaitAnswerAsync(uint id, kshim_frame_type type, TimeSpan resendAfter, CancellationToken ct)
+    private async Task<bool> SendWholeAsync(byte[] frame, CancellationToken ct)
+    {
+        await SendAsync(frame, 0, frame.Length, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Send a frame no more than KSHIM_PROGRESS_WINDOW bytes ahead of what the
+    /// agent reported receiving.  False when the reports stopped: the attempt
+    /// failed.  The stall timer runs from the last report, after which nothing
+    /// more was sent, so by then the agent has had more than its 2 s of silence
+    /// and dropped the partial frame; the resend starts on a clean receiver.
+    /// NAKs are ignored here: one may be a late answer to an earlier attempt,
+    /// and a NAK of this one is followed by silence anyway.
+    /// </summary>
+    private async Task<bool> SendWindowedAsync(Exchange x, CancellationToken ct)
+    {
+        int window = (int)KshimAgentProto.KSHIM_PROGRESS_WINDOW;
+        int sent = 0, acked = 0;
+        var stall = _options.ResendAfterFor(2 * window);
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        quiet.CancelAfter(stall);
+        while (true)
+        {
+            int upTo = Math.Min(x.Frame.Length, acked + window);
+            if (upTo > sent)
+            {
+                await SendAsync(x.Frame, sent, upTo - sent, ct).ConfigureAwait(false);
+                sent = upTo;
+            }
+            if (sent == x.Frame.Length) return true;
+            DecodeEvent ev;
+            try
+            {
+                ev = await NextEventAsync(quiet.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                Stats.WindowStalls++;
+                return false;
+            }
+            switch (ev)
+            {
+                case DecodeEvent.Good { Frame: var f } when f.Type == kshim_frame_type.KSHIM_FRAME_READY:
+                    CheckReady(f);
+                    break;
+                case DecodeEvent.Good { Frame: var f } when f.RequestId == x.Id && f.Type == kshim_frame_type.KSHIM_FRAME_PROGRESS:
+                    // Never beyond what was sent: a report about an earlier attempt's
+                    // partial frame must not open the window further.
+                    if (ProgressInfo.Parse(f.Payload, x.Frame.Length) is { } p && p.Have > acked && p.Have <= sent)
+                    {
+                        acked = (int)p.Have;
+                        quiet.CancelAfter(stall);
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private void CheckReady(Frame f)
+    {
+        var now = ReadyInfo.Parse(f.Payload);
+        if (Ready is { } before && before.BootId != now.BootId)
+            throw new AgentRestartedException(before, now);
+        Ready ??= now;
+    }
+
+    /// <summary>The answer's payload, or why the request must be resent.</summary>
+    private async Task<(byte[]? Answer, Miss Miss)> AwaitAnswerAsync(Exchange x, int requestBytes, int answerBytes,
+        CancellationToken ct)
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        attempt.CancelAfter(resendAfter);
+        attempt.CancelAfter(x.Accepted ? _options.AcceptedResendAfterFor(answerBytes)
+                                       : _options.ResendAfterFor(requestBytes, answerBytes));
         while (true)
         {
             DecodeEvent ev;
@@ -195,37 +319,45 @@ public sealed class AgentClient : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                return null; // silence: the request or its answer was lost
+                return (null, Miss.Silence); // the request or its answer was lost, or a long run
             }
             switch (ev)
             {
                 case DecodeEvent.BadCrc:
-                    return null; // most likely our answer, garbled: ask again
+                    return (null, Miss.Garbled); // most likely our answer: ask for the replay
                 case DecodeEvent.Good { Frame: var f } when f.Type == kshim_frame_type.KSHIM_FRAME_READY:
-                    var now = ReadyInfo.Parse(f.Payload);
-                    if (Ready is { } before && before.BootId != now.BootId)
-                        throw new AgentRestartedException(before, now);
-                    Ready ??= now;
+                    CheckReady(f);
                     break;
-                case DecodeEvent.Good { Frame: var f } when f.RequestId == id && f.Type == kshim_frame_type.KSHIM_FRAME_NAK:
+                case DecodeEvent.Good { Frame: var f } when f.RequestId == x.Id && f.Type == kshim_frame_type.KSHIM_FRAME_ACCEPTED:
+                    if (f.Payload.Length == 0 && !x.Accepted)
+                    {
+                        // Running now: wait as long as a busy guest needs.
+                        x.Accepted = true;
+                        Stats.Accepted++;
+                        attempt.CancelAfter(_options.AcceptedResendAfterFor(answerBytes));
+                    }
+                    break;
+                case DecodeEvent.Good { Frame: var f } when f.RequestId == x.Id && f.Type == kshim_frame_type.KSHIM_FRAME_NAK:
                     Stats.Naks++;
-                    return null;
-                case DecodeEvent.Good { Frame: var f } when f.RequestId == id:
-                    if (!f.IsResponseTo(type))
-                        throw new AgentProtocolException($"request {type} id={id} answered with {f.Type}");
-                    return f.Payload;
+                    return (null, Miss.Nak);
+                case DecodeEvent.Good { Frame: var f } when f.RequestId == x.Id && f.Type == kshim_frame_type.KSHIM_FRAME_PROGRESS:
+                    break; // the rest of a window already sent
+                case DecodeEvent.Good { Frame: var f } when f.RequestId == x.Id:
+                    if (!f.IsResponseTo(x.Type))
+                        throw new AgentProtocolException($"request {x.Type} id={x.Id} answered with {f.Type}");
+                    return (f.Payload, Miss.Silence);
                 default:
                     break; // stale answers to earlier ids (replays), garbage
             }
         }
     }
 
-    private async Task SendAsync(byte[] frame, CancellationToken ct)
+    private async Task SendAsync(byte[] frame, int offset, int count, CancellationToken ct)
     {
         if (_closed) throw new AgentConnectionLostException("agent channel closed");
         try
         {
-            await _stream.WriteAsync(frame, ct).ConfigureAwait(false);
+            await _stream.WriteAsync(frame.AsMemory(offset, count), ct).ConfigureAwait(false);
             await _stream.FlushAsync(ct).ConfigureAwait(false);
         }
         catch (IOException e)

@@ -16,7 +16,11 @@ public sealed unsafe class AgentDevice(AgentClient client, DeviceKind kind, stri
 
     public DeviceKind Kind { get; } = kind;
 
-    /// <summary>2048 ops: 64 KiB frames, which the guest's tty input queue always takes whole.</summary>
+    /// <summary>
+    /// 2048 ops: 64 KiB frames.  A protocol 2 agent paces larger ones with PROGRESS
+    /// (1 MiB measured at 26 KiB/s on NetBSD 7.99.4 under TCG); a protocol 1 agent
+    /// loses frames above about 256 KiB to its flushed tty queue.
+    /// </summary>
     public int PreferredBatchOps { get; init; } = 2048;
     public string Description { get; } = description;
 

@@ -65,6 +65,8 @@ struct fake {
 	uint32_t	 last_op;
 	char		 last_path[64];
 	size_t		 out_at_fault;	/* bytes written when po_fault ran */
+	int		 accepted;	/* po_accepted calls */
+	size_t		 out_at_accepted; /* bytes written when it ran last */
 	int		 notes[KSHIM_NOTE_SKIPPED + 1];
 };
 
@@ -200,6 +202,14 @@ fk_fault(void *ctx, uint32_t mode, uint32_t count)
 }
 
 static void
+fk_accepted(void *ctx)
+{
+	(void)ctx;
+	fk.accepted++;
+	fk.out_at_accepted = fk.out_len;
+}
+
+static void
 fk_note(void *ctx, const struct kshim_proto_note *n,
     const struct kshim_proto_stats *s)
 {
@@ -221,6 +231,7 @@ static const struct kshim_proto_ops fk_ops = {
 	.po_power_off = fk_power_off,
 	.po_fault_check = fk_fault_check,
 	.po_fault = fk_fault,
+	.po_accepted = fk_accepted,
 	.po_note = fk_note,
 };
 
@@ -305,15 +316,21 @@ struct answer {
 	const uint8_t *payload;
 };
 
+/* ACCEPTED and PROGRESS frames answers() saw and left out. */
+static int seen_accepted, seen_progress;
+
 /*
  * Split everything written since `from` into frames; each must carry the
- * magic and a good CRC.  Returns how many were found.
+ * magic and a good CRC.  Returns how many were found, leaving out ACCEPTED
+ * and PROGRESS (counted in seen_*), which most tests do not look at.
  */
 static int
 answers(size_t from, struct answer *a, int max)
 {
 	size_t at = from;
 	int n = 0;
+
+	seen_accepted = seen_progress = 0;
 
 	while (at < fk.out_len) {
 		struct kshim_frame_hdr h, z;
@@ -331,6 +348,24 @@ answers(size_t from, struct answer *a, int max)
 		z.crc32 = 0;
 		CHECK(ref_crc32(ref_crc32(0, &z, sizeof(z)), fk.out + at + HDR,
 		    h.length) == h.crc32, "crc of frame at %zu", at);
+		if (h.type == KSHIM_FRAME_ACCEPTED ||
+		    h.type == KSHIM_FRAME_PROGRESS) {
+			struct kshim_progress pr;
+
+			if (h.type == KSHIM_FRAME_ACCEPTED) {
+				CHECK(h.length == 0, "ACCEPTED empty");
+				seen_accepted++;
+			} else {
+				CHECK(h.length == sizeof(pr), "PROGRESS size");
+				memcpy(&pr, fk.out + at + HDR, sizeof(pr));
+				CHECK(pr.have > HDR && pr.have < pr.need &&
+				    pr.need <= KSHIM_PROTO_FRAME_BYTES,
+				    "PROGRESS %u of %u", pr.have, pr.need);
+				seen_progress++;
+			}
+			at += HDR + h.length;
+			continue;
+		}
 		if (n < max) {
 			a[n].h = h;
 			a[n].payload = fk.out + at + HDR;
@@ -520,8 +555,9 @@ test_replay(void)
 	server_init(&fk_ops);
 	strcpy(m.path, "uvmshim");
 	request(5, KSHIM_FRAME_MODULE, &m, sizeof(m));
-	first_len = fk.out_len;
-	memcpy(first, fk.out, first_len);
+	/* ACCEPTED, then the answer; a replay is the answer alone. */
+	first_len = fk.out_len - HDR;
+	memcpy(first, fk.out + HDR, first_len);
 	from = fk.out_len;
 	request(5, KSHIM_FRAME_MODULE, &m, sizeof(m));
 	EQ(fk.modules, 1);
@@ -708,7 +744,7 @@ test_fault_and_shutdown(void)
 	a = only_answer(0, 1, KSHIM_FRAME_FAULT | KSHIM_FRAME_RESPONSE);
 	EQ(status_of(a), 0);
 	EQ(fk.faults, 1);
-	EQ(fk.out_at_fault, HDR + sizeof(struct kshim_status));
+	EQ(fk.out_at_fault, HDR + HDR + sizeof(struct kshim_status));
 	from = fk.out_len;
 	f.mode = 99;
 	request(2, KSHIM_FRAME_FAULT, &f, sizeof(f));
@@ -794,6 +830,81 @@ test_timeout(void)
 	EQ(kshim_proto_poll(&proto), -5);
 }
 
+/*
+ * ACCEPTED precedes the run of every new request and nothing else;
+ * PROGRESS reports a long frame every KSHIM_PROGRESS_EVERY bytes.
+ */
+static void
+test_accepted_and_progress(void)
+{
+	struct kshim_buf_desc d[2] = {
+		{ .ptr_offset = 8, .dir = KSHIM_BUF_IN, .len = 100 * 1024 },
+		{ .ptr_offset = 16, .dir = KSHIM_BUF_OUT, .len = 16 },
+	};
+	const uint64_t arg[4] = { 0 };
+	struct kshim_frame_hdr h;
+	struct kshim_progress pr;
+	struct answer a[64];
+	uint32_t want_have;
+	size_t len, from;
+	uint8_t *buf, *in;
+	int i, n;
+
+	server_init(&fk_ops);
+	request(1, KSHIM_FRAME_HELLO, NULL, 0);
+	/* First on the line, before the run, with the request's id. */
+	memcpy(&h, fk.out, sizeof(h));
+	EQ(h.type, KSHIM_FRAME_ACCEPTED);
+	EQ(h.req_id, 1);
+	EQ(h.length, 0);
+	EQ(fk.accepted, 1);
+	EQ(fk.out_at_accepted, HDR);
+	only_answer(0, 1, KSHIM_FRAME_HELLO | KSHIM_FRAME_RESPONSE);
+	EQ(seen_accepted, 1);
+	/* Not for a replay, a NAKed type, or a bad length. */
+	from = fk.out_len;
+	request(1, KSHIM_FRAME_HELLO, NULL, 0);
+	request(2, KSHIM_FRAME_NAK, NULL, 0);
+	request(3, KSHIM_FRAME_MODULE, "x", 1);
+	request(4, KSHIM_FRAME_ACCEPTED, NULL, 0);
+	request(5, KSHIM_FRAME_PROGRESS, "12345678", 8);
+	EQ(answers(from, a, 8), 5);
+	EQ(seen_accepted, 0);
+	EQ(fk.accepted, 1);
+
+	/* A 100 KiB IOCTL in reads of at most 4 KiB: PROGRESS every 8 KiB. */
+	in = calloc(1, 100 * 1024);
+	buf = malloc(200 * 1024);
+	len = ioctl_req(buf, TEST_CMD_INOUT, d, 2, arg, in, d[0].len);
+	from = fk.out_len;
+	fk.chunk = 4096;
+	request(6, KSHIM_FRAME_IOCTL, buf, (uint32_t)len);
+	fk.chunk = 0;
+	n = answers(from, a, 64);
+	EQ(n, 1);
+	EQ(seen_accepted, 1);
+	EQ(seen_progress, (int)((HDR + len - 1) / KSHIM_PROGRESS_EVERY));
+	/* In order, growing, each for id 6 and the frame's length. */
+	want_have = 0;
+	for (i = 0; i < seen_progress; i++, from += HDR + sizeof(pr)) {
+		memcpy(&h, fk.out + from, sizeof(h));
+		EQ(h.type, KSHIM_FRAME_PROGRESS);
+		EQ(h.req_id, 6);
+		EQ(h.length, sizeof(pr));
+		memcpy(&pr, fk.out + from + HDR, sizeof(pr));
+		CHECK(pr.have >= want_have + KSHIM_PROGRESS_EVERY &&
+		    pr.have < pr.need, "progress %u after %u", pr.have,
+		    want_have);
+		EQ(pr.need, HDR + len);
+		want_have = pr.have;
+	}
+	/* Then ACCEPTED. */
+	memcpy(&h, fk.out + from, sizeof(h));
+	EQ(h.type, KSHIM_FRAME_ACCEPTED);
+	free(in);
+	free(buf);
+}
+
 /* Random bytes, random frames, and good frames with a few bytes changed. */
 static void
 test_fuzz(int rounds)
@@ -801,14 +912,16 @@ test_fuzz(int rounds)
 	static const uint16_t types[] = {
 		KSHIM_FRAME_HELLO, KSHIM_FRAME_IOCTL, KSHIM_FRAME_MODULE,
 		KSHIM_FRAME_SYSCTL, KSHIM_FRAME_FAULT, KSHIM_FRAME_SHUTDOWN,
-		KSHIM_FRAME_READY, KSHIM_FRAME_NAK, 0x83, 0xffff,
+		KSHIM_FRAME_READY, KSHIM_FRAME_NAK, KSHIM_FRAME_ACCEPTED,
+		KSHIM_FRAME_PROGRESS, 0x83, 0xffff,
 	};
 	struct kshim_buf_desc d[KSHIM_MAX_BUFS] = {
 		{ .ptr_offset = 8, .dir = KSHIM_BUF_IN, .len = 16 },
 		{ .ptr_offset = 16, .dir = KSHIM_BUF_OUT, .len = 16 },
 	};
 	const uint64_t arg[4] = { 0 };
-	uint8_t payload[600], in[16] = { 0 }, *f;
+	static uint8_t payload[40 * 1024];
+	uint8_t in[16] = { 0 }, *f;
 	uint32_t plen, id = 1;
 	size_t flen;
 	int round, i, good;
@@ -823,7 +936,9 @@ test_fuzz(int rounds)
 			plen = (uint32_t)ioctl_req(payload, TEST_CMD_INOUT, d,
 			    2, arg, in, sizeof(in));
 		} else {
-			plen = (uint32_t)(rand() % (int)sizeof(payload));
+			/* Now and then long enough for PROGRESS frames. */
+			plen = (uint32_t)(rand() % (rand() % 32 == 0 ?
+			    (int)sizeof(payload) : 600));
 			for (i = 0; i < (int)plen; i++)
 				payload[i] = (uint8_t)rand();
 		}
@@ -841,7 +956,7 @@ test_fuzz(int rounds)
 			for (i = rand() % 4; i > 0; i--)
 				f[rand() % (int)flen] ^= (uint8_t)(1 +
 				    rand() % 255);
-		fk.chunk = 1 + (size_t)(rand() % 64);
+		fk.chunk = 1 + (size_t)(rand() % (plen > 600 ? 8192 : 64));
 		/* Sometimes noise first. */
 		if (rand() % 4 == 0) {
 			uint8_t noise[64];
@@ -887,6 +1002,7 @@ main(int argc, char **argv)
 	test_fault_and_shutdown();
 	test_pieces_and_garbage();
 	test_timeout();
+	test_accepted_and_progress();
 	test_fuzz(20000);
 
 	printf("proto_selftest: %d checks, %d failed\n", checks, failures);

@@ -11,10 +11,11 @@ public class AgentClientTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
     private static readonly AgentClientOptions Fast = new() { ResendAfter = TimeSpan.FromMilliseconds(200) };
 
-    private static async Task<(AgentClient Client, ScriptedAgent Agent)> ConnectAsync(AgentClientOptions? options = null)
+    internal static async Task<(AgentClient Client, ScriptedAgent Agent)> ConnectAsync(AgentClientOptions? options = null,
+        uint protocolVersion = KshimAgentProto.KSHIM_PROTO_VERSION)
     {
         var (host, guest) = DuplexPipe.Create();
-        var agent = new ScriptedAgent(guest);
+        var agent = new ScriptedAgent(guest, protocolVersion: protocolVersion);
         var client = new AgentClient(host, options ?? Fast);
         await agent.SendReadyAsync();
         await client.WaitReadyAsync(Deadline);

@@ -137,6 +137,33 @@ public class TestGuestVerdictTests : DockerTestBase
         Assert.That(stats.Resends, Is.GreaterThanOrEqualTo(3));
     }
 
+    /// <summary>
+    /// A request that runs 25 s, far beyond the old resend budget (6 attempts
+    /// of 3 s): ACCEPTED makes the harness wait for it instead of giving up.
+    /// </summary>
+    [Test]
+    public async Task ARequestStalledBeyondTheResendBudgetPassesOnAccepted()
+    {
+        AgentChannelStats? stats = null;
+        TimeSpan took = default;
+        var v = await Run().RunAsync(async (s, _, ct) =>
+        {
+            await TestGuestKernel.FaultAsync(s.Agent, kshim_fault_mode.KSHIM_FAULT_STALL, 25_000, ct);
+            var client = new UvmshimClient(new AgentDevice(s.Agent, DeviceKind.TestGuest, "test guest"));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            client.Version();
+            took = watch.Elapsed;
+            stats = s.Agent.Stats;
+            return Verdict.Passed("waited");
+        });
+        Report(v);
+        TestContext.Out.WriteLine($"stalled request answered after {took.TotalSeconds:0.0} s");
+        Assert.That(v.Kind, Is.EqualTo(VerdictKind.Passed), v.ToString());
+        Assert.That(took, Is.GreaterThan(TimeSpan.FromSeconds(24)), "the guest really stalled");
+        Assert.That(stats!.Accepted, Is.GreaterThanOrEqualTo(2), "FAULT and the stalled request were ACCEPTED");
+        Assert.That(stats.Resends, Is.Zero);
+    }
+
     [Test]
     public async Task AnAgentRestartIsALostConnection()
     {
