@@ -15,18 +15,8 @@
 
 #include "kshim_check.h"
 
-void	*libk_memcpy(void *, const void *, size_t);
-void	*libk_memmove(void *, const void *, size_t);
-void	*libk_memset(void *, int, size_t);
-int	 libk_memcmp(const void *, const void *, size_t);
-size_t	 libk_strlen(const char *);
-size_t	 libk_strnlen(const char *, size_t);
-int	 libk_strcmp(const char *, const char *);
-int	 libk_strncmp(const char *, const char *, size_t);
-char	*libk_strchr(const char *, int);
-char	*libk_strncpy(char *, const char *, size_t);
-size_t	 libk_strlcpy(char *, const char *, size_t);
-size_t	 libk_strlcat(char *, const char *, size_t);
+#define LIBK_NAME(f)	libk_##f
+#include "libk.h"
 
 #define N	64
 

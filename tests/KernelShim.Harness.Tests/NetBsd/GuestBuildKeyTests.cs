@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using KernelShim.Harness;
 using KernelShim.Harness.NetBsd;
 using NUnit.Framework;
 
