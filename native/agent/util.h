@@ -1,6 +1,6 @@
 /*
- * util.h: the handful of libc functions the agent needs, and console
- * output.  There is no libc in the guest: everything is here.
+ * util.h: what the agent has instead of a libc: native/libk's string and
+ * memory functions, a formatter and console output.
  */
 #ifndef KSHIM_AGENT_UTIL_H
 #define KSHIM_AGENT_UTIL_H
@@ -10,20 +10,11 @@
 #include <stdint.h>
 #include <sys/stdarg.h>
 
-void	*memcpy(void *, const void *, size_t);
-void	*memmove(void *, const void *, size_t);
-void	*memset(void *, int, size_t);
-int	memcmp(const void *, const void *, size_t);
-size_t	strlen(const char *);
-size_t	strnlen(const char *, size_t);
-int	strcmp(const char *, const char *);
-int	strncmp(const char *, const char *, size_t);
-size_t	strlcpy(char *, const char *, size_t);
-size_t	strlcat(char *, const char *, size_t);
+#include "libk.h"
 
 /*
  * -ffreestanding turns off the builtins; ask for them back by name so that
- * small fixed-size copies are inlined (the functions above remain the
+ * small fixed-size copies are inlined (libk's functions remain the
  * out-of-line fallback the compiler calls).
  */
 #define memcpy(d, s, n)		__builtin_memcpy((d), (s), (n))

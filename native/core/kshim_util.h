@@ -3,8 +3,8 @@
  *
  * No libc: memory helpers map to the compiler builtins.  A compiler may
  * turn those into calls to memset/memcpy, which every freestanding
- * environment must provide anyway (the kernel does; so does the test
- * guest's libc.c).
+ * environment must provide anyway (the kernel does; the agent and the test
+ * guest have native/libk).
  */
 #ifndef KSHIM_UTIL_H
 #define KSHIM_UTIL_H

@@ -1,8 +1,8 @@
 /*
- * kshim_check.h: the check macros of the C self tests (native/model/test,
- * native/proto/test).  Every check is counted and a failure is reported
- * with its file and line, and the test carries on, so that one run shows
- * every failure rather than the first.  Host-only: needs <stdio.h> and
+ * kshim_check.h: the check macros of the C self tests (native/core/test,
+ * native/model/test, native/proto/test).  Every check is counted and a
+ * failure is reported with its file and line, and the test carries on, so
+ * that one run shows every failure rather than the first.  Host-only: needs <stdio.h> and
  * <stdint.h>.
  */
 #ifndef KSHIM_CHECK_H

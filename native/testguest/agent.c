@@ -16,7 +16,7 @@
 #include "fault.h"
 #include "io.h"
 #include "kshim_proto.h"
-#include "libc.h"
+#include "libk.h"
 #include "mem.h"
 #include "power.h"
 #include "rtc.h"

@@ -14,7 +14,7 @@
 #include "ddb_priv.h"
 #include "fmt.h"
 #include "io.h"
-#include "libc.h"
+#include "libk.h"
 #include "power.h"
 #include "uart.h"
 

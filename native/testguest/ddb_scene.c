@@ -9,7 +9,7 @@
 #include "ddb_priv.h"
 #include "device.h"
 #include "heap.h"
-#include "libc.h"
+#include "libk.h"
 #include "uvmshim_ioctl.h"
 
 #define LWP_IDLE	0xffffffff80c64d40ULL	/* idle/0, pid 0.5 */

@@ -7,7 +7,7 @@
  */
 #include "device.h"
 #include "kshim_agent_proto.h"
-#include "libc.h"
+#include "libk.h"
 #include "model_glue.h"
 #include "uvmshim_ioctl.h"
 

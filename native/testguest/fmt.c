@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "fmt.h"
-#include "libc.h"
+#include "libk.h"
 
 static void
 emit_padded(fmt_sink_t sink, void *ctx, const char *s, size_t len,

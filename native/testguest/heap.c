@@ -4,7 +4,7 @@
  * size and alignment stays 16.
  */
 #include "heap.h"
-#include "libc.h"
+#include "libk.h"
 
 #define MIN_SHIFT	5	/* 32-byte blocks, header included */
 #define MAX_SHIFT	40

@@ -7,7 +7,7 @@
 #include "sysctl.h"
 #include "console.h"
 #include "ddb.h"
-#include "libc.h"
+#include "libk.h"
 
 #define NETBSD_ENOENT	2
 #define NETBSD_EINVAL	22

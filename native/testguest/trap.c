@@ -8,7 +8,7 @@
 #include "ddb.h"
 #include "ddb_priv.h"
 #include "io.h"
-#include "libc.h"
+#include "libk.h"
 
 extern const uint64_t trap_vectors[32];
 extern char __image_start[], __image_end[];

@@ -15,7 +15,10 @@ namespace KernelShim.Harness.NetBsd;
 public static class GuestBuild
 {
     private static readonly string[] SourceDirs =
-        ["native/include", "native/core", "native/proto", "native/agent", "native/kmod", "native/tools", "vm-images/microroot", "vm-images/grub"];
+        ["native/include", "native/core", "native/proto", "native/libk", "native/agent", "native/kmod", "native/tools", "vm-images/microroot", "vm-images/grub"];
+
+    /// <summary>The directories hashed into the cache key (a test checks that the makefiles reach no others).</summary>
+    internal static IReadOnlyList<string> KeyedSourceDirs => SourceDirs;
 
     public static string DefaultCache =>
         Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x
