@@ -37,7 +37,7 @@ public static class BenchCommand
         var points = ModelTable();
         List<VmTiming>? timings = null;
         List<OpsPoint>? kernel = null;
-        IReadOnlyList<ScalePoint>? scale = null;
+        IReadOnlyList<ScalePoint>? scale = null, kernelScale = null;
         if (withVm)
         {
             timings = await VmTableAsync(boots, ct);
@@ -46,9 +46,12 @@ public static class BenchCommand
         if (NetBsdInputs.From(nb.Kernel, nb.Sys).Missing() is { } missing)
             AnsiConsole.MarkupLineInterpolated($"[grey]in-kernel figures skipped: {missing}[/]");
         else
+        {
             kernel = await KernelTableAsync(nb, ct);
+            if (withVm) kernelScale = await KernelScaleTableAsync(nb, ct);
+        }
         var json = Path.Combine(outDir, "bench.json");
-        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { model = points, vm = timings, scale, kernel },
+        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { model = points, vm = timings, scale, kernel, kernelScale },
             new JsonSerializerOptions { WriteIndented = true }), ct);
         AnsiConsole.MarkupLineInterpolated($"figures written to {json}");
         return ExitCodes.Passed;
@@ -140,14 +143,36 @@ public static class BenchCommand
         return medians;
     }
 
+    /// <summary>The kernel as two matrix rows x merge, split, stress and pr24039: what parallel NetBSD VMs buy on this machine.</summary>
+    private static async Task<IReadOnlyList<ScalePoint>?> KernelScaleTableAsync(NetBsdOptions.Values nb, CancellationToken ct)
+    {
+        try
+        {
+            var inputs = NetBsdInputs.From(nb.Kernel, nb.Sys);
+            IGuestUnderTest[] guests = [NetBsdGuest.Prepare(inputs, null, nb.Boot, "a"), NetBsdGuest.Prepare(inputs, null, nb.Boot, "b")];
+            return await ScaleTableAsync("NetBSD", guests, ["merge", "split", "stress", "pr24039"], nb.Accel, ct);
+        }
+        catch (Exception e) when (e is NetBsdInputException or GuestBuildException or RunnerException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]parallel NetBSD VMs not measured:[/] {e.Message}");
+            return null;
+        }
+    }
+
     /// <summary>A test-guest matrix (four rows x the merge, split and fuzz scenarios) with one VM at a time, then as many as fit.</summary>
-    private static async Task<IReadOnlyList<ScalePoint>> ScaleTableAsync(CancellationToken ct)
+    private static Task<IReadOnlyList<ScalePoint>> ScaleTableAsync(CancellationToken ct)
     {
         var kernel = TestGuestKernel.Build();
         IGuestUnderTest[] guests = [.. Enumerable.Range(1, 4).Select(i => new TestGuestUnderTest(kernel, $"tg{i}"))];
-        var scenarios = ScenarioLoader.LoadDirectory(SuiteRunner.DefaultDirectory).Where(s => s.Name is "merge" or "split" or "fuzz").ToList();
-        var points = await ScaleBench.MeasureAsync(guests, scenarios, [DockerEndpoint.FromEnvironment()], AccelMode.Tcg, null, ct);
-        var table = new Table().Title($"Parallel VMs: {points[0].Cells} test-guest cells ({string.Join(", ", scenarios.Select(s => s.Name))} x {guests.Length} rows), one at a time against as many as fit")
+        return ScaleTableAsync("test-guest", guests, ["merge", "split", "fuzz"], AccelMode.Tcg, ct);
+    }
+
+    private static async Task<IReadOnlyList<ScalePoint>> ScaleTableAsync(string what, IGuestUnderTest[] guests, string[] names,
+        AccelMode accel, CancellationToken ct)
+    {
+        var scenarios = ScenarioLoader.LoadDirectory(SuiteRunner.DefaultDirectory).Where(s => names.Contains(s.Name)).ToList();
+        var points = await ScaleBench.MeasureAsync(guests, scenarios, [DockerEndpoint.FromEnvironment()], accel, null, ct);
+        var table = new Table().Title($"Parallel VMs: {points[0].Cells} {what} cells ({string.Join(", ", scenarios.Select(s => s.Name))} x {guests.Length} rows), one at a time against as many as fit")
             .AddColumns("VMs at once (plan)", "peak seen", "wall", "VM time", "speedup", "failed cases");
         foreach (var p in points)
             table.AddRow(p.Jobs.ToString(), p.PeakConcurrency.ToString(), $"{p.WallSeconds:0.0} s", $"{p.VmSeconds:0.0} s",
