@@ -54,6 +54,11 @@ public sealed class SlotScheduler<TJob, TResult>(SlotPlan plan)
                     queue.Enqueue(item);
                     return;
                 }
+                catch (Exception e)
+                {
+                    // A bug or an unforeseen failure in one job must not take the other slots down with it.
+                    outcome = new JobOutcome<TResult>(notRun(item.Job, $"the harness failed on this job: {e.GetType().Name}: {e.Message}"));
+                }
                 var placed = new Placement<TJob, TResult>(item.Job, endpoint.Endpoint, slot, started, DateTimeOffset.UtcNow - started, outcome.Result)
                 {
                     FailedOn = item.FailedOn,

@@ -77,6 +77,22 @@ public class SlotSchedulerTests
     }
 
     [Test]
+    public async Task AJobThatThrowsGetsAResultAndTheOthersRun()
+    {
+        var placed = await new SlotScheduler<int, string>(Plan((A, 2))).RunAsync([0, 1, 2, 3], async (job, _, _, ct) =>
+        {
+            await Task.Delay(10, ct);
+            if (job == 1) throw new InvalidDataException("bad frame");
+            return new JobOutcome<string>($"ok {job}");
+        }, (_, why) => why);
+        Assert.That(placed.Select(p => p.Result), Is.EqualTo(new[]
+        {
+            "ok 0", "the harness failed on this job: InvalidDataException: bad frame", "ok 2", "ok 3",
+        }));
+        Assert.That(placed[1].Endpoint, Is.EqualTo(A));
+    }
+
+    [Test]
     public void APlanWithoutSlotsIsRefused() =>
         Assert.ThrowsAsync<InvalidOperationException>(() =>
             new SlotScheduler<int, int>(Plan((A, 0))).RunAsync([1], (_, _, _, _) => Task.FromResult(new JobOutcome<int>(1)), (_, _) => 0));
