@@ -1,6 +1,6 @@
 /*
- * boot.S: multiboot (v1) entry, the switch to long mode, and the
- * exception vectors.
+ * boot.S: multiboot (v1) entry, the switch to long mode, the exception
+ * vectors and the 8259's sixteen IRQ vectors.
  *
  * QEMU's `-kernel` loads a multiboot image but refuses 64-bit ELF files;
  * with the "a.out kludge" (flag bit 16) it instead loads the file bytes at
@@ -189,12 +189,61 @@ trap_common:
 	hlt
 	jmp	4b
 
+/*
+ * IRQ vectors 32..47 (the 8259s, remapped by irq.c).  Interrupts are only
+ * ever enabled around the idle loop's hlt, but the handler must still
+ * return to whatever it interrupted untouched: save the registers the C
+ * ABI lets irq_dispatch() clobber, align the stack, and iretq.
+ */
+.macro IRQ num
+	.globl	irq\num
+irq\num:
+	pushq	$(32 + \num)
+	jmp	irq_common
+.endm
+
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	IRQ \n
+	.endr
+
+irq_common:
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%rbp
+	mov	80(%rsp), %rdi		/* the vector pushed by the stub */
+	mov	%rsp, %rbp
+	and	$~0xf, %rsp		/* ABI stack alignment for C */
+	call	irq_dispatch
+	mov	%rbp, %rsp
+	popq	%rbp
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	add	$8, %rsp		/* the vector */
+	iretq
+
 	.section .rodata
 	.balign 8
 	.globl	trap_vectors
 trap_vectors:
 	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad	vec\n
+	.endr
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	.quad	irq\n
 	.endr
 
 	.balign 8

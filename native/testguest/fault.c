@@ -13,6 +13,7 @@
 #include "device.h"
 #include "fault.h"
 #include "io.h"
+#include "irq.h"
 #include "kshim_agent_proto.h"
 #include "main.h"
 #include "uart.h"
@@ -69,7 +70,11 @@ panic_lock_against_myself(void)
 		ddb_enter(DDB_SCENE_LOCK);
 }
 
-/* Interrupts off, agent line ignored, console silent; only BREAK works. */
+/*
+ * Interrupts off, agent line ignored, console silent; only BREAK works.
+ * It spins on purpose and never halts: a deadlocked kernel's CPUs are
+ * not idle, and the harness must see the same hang as before.
+ */
 static void __attribute__((noreturn))
 hang(void)
 {
@@ -81,7 +86,11 @@ hang(void)
 	}
 }
 
-/* Agent line read and dropped; a console line every second. */
+/*
+ * Agent line read and dropped; a console line every second.  Console
+ * input goes nowhere, as in the main loop, and between ticks the CPU
+ * halts (irq.h): the tick interrupt keeps the seconds coming.
+ */
 static void __attribute__((noreturn))
 silent(void)
 {
@@ -89,8 +98,8 @@ silent(void)
 	unsigned long tick = 0;
 
 	for (;;) {
-		while (uart_getc_nowait(&uart_agent) >= 0)
-			;
+		uart_discard(&uart_agent);
+		uart_discard(&uart_console);
 		if (uart_take_break(&uart_console)) {
 			ddb_enter(DDB_SCENE_IDLE);
 			next = rdtsc() + clock_msec_to_tsc(1000);
@@ -99,7 +108,7 @@ silent(void)
 			kprintf("kshim-testguest: tick %lu (agent silent)\n", ++tick);
 			next += clock_msec_to_tsc(1000);
 		}
-		cpu_pause();
+		irq_idle(IDLE_AGENT | IDLE_CONSOLE);
 	}
 }
 

@@ -1,7 +1,9 @@
 /*
- * main.c: boot (memory, UARTs, clock, traps), the banner, and the main
- * loop, which polls the agent line and watches the console for a BREAK.
- * Nothing is interrupt-driven: one CPU, no IRQs, everything polled.
+ * main.c: boot (memory, UARTs, clock, traps, IRQs), the banner, and the
+ * main loop, which polls the agent line and watches the console for a
+ * BREAK.  All work is done here, polled, with interrupts off; when a pass
+ * finds nothing waiting, the loop halts until a UART interrupt or the
+ * next tick (irq.h), so an idle guest does not burn a host core.
  */
 #include "agent.h"
 #include "clock.h"
@@ -10,6 +12,7 @@
 #include "device.h"
 #include "heap.h"
 #include "io.h"
+#include "irq.h"
 #include "main.h"
 #include "mem.h"
 #include "trap.h"
@@ -111,6 +114,7 @@ kmain(uint32_t mb_magic, uint32_t mb_info)
 		kprintf("kshim-testguest: not started by a multiboot loader\n");
 	memory_init(mb_magic, mb_info);
 	clock_init();
+	irq_init();
 	banner();
 	if (device_load() != 0)
 		kprintf("uvmshim0: load failed\n");
@@ -119,10 +123,9 @@ kmain(uint32_t mb_magic, uint32_t mb_info)
 	for (;;) {
 		agent_poll();
 		/* Console input outside ddb goes nowhere, as on a getty-less console. */
-		while (uart_getc_nowait(&uart_console) >= 0)
-			;
+		uart_discard(&uart_console);
 		if (uart_take_break(&uart_console))
 			ddb_enter(DDB_SCENE_IDLE);
-		cpu_pause();
+		irq_idle(IDLE_AGENT | IDLE_CONSOLE);
 	}
 }

@@ -1,5 +1,6 @@
 /*
- * trap.c: an IDT for the 32 exception vectors, and the fatal-trap report.
+ * trap.c: the IDT (32 exception vectors, then irq.c's 16 IRQ vectors),
+ * and the fatal-trap report.
  * Vectors map to NetBSD's trap types (x86/include/trap.h) so the console
  * reads like a NetBSD fatal trap: "fatal page fault in supervisor mode".
  */
@@ -10,7 +11,7 @@
 #include "io.h"
 #include "libk.h"
 
-extern const uint64_t trap_vectors[32];
+extern const uint64_t trap_vectors[IDT_VECTORS];
 extern char __image_start[], __image_end[];
 
 struct idt_gate {
@@ -23,7 +24,7 @@ struct idt_gate {
 	uint32_t zero;
 } __attribute__((packed));
 
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
 static struct trapframe saved_tf;
 static uint64_t saved_cr2;
 static int in_trap;
@@ -33,7 +34,7 @@ trap_init(void)
 {
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) ptr;
 
-	for (int i = 0; i < 32; i++) {
+	for (int i = 0; i < IDT_VECTORS; i++) {
 		uint64_t a = trap_vectors[i];
 
 		idt[i].off_lo = a & 0xffff;

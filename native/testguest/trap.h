@@ -9,6 +9,9 @@
 
 #include <stdint.h>
 
+/* Exceptions 0..31, then the 8259s' IRQs 0..15 (irq.h). */
+#define IDT_VECTORS	48
+
 /* Saved by boot.S's trap_common; the CPU's part follows vector and err. */
 struct trapframe {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;

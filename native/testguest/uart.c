@@ -11,6 +11,8 @@
 #define REG_THR	0	/* transmit holding (write) */
 #define REG_DLL	0	/* divisor latch low (DLAB=1) */
 #define REG_IER	1	/* interrupt enable */
+#define IER_RDI		0x01	/* received data available (or FIFO timeout) */
+#define IER_RLSI	0x04	/* receiver line status: BREAK among others */
 #define REG_DLM	1	/* divisor latch high (DLAB=1) */
 #define REG_FCR	2	/* FIFO control (write) */
 #define REG_LCR	3	/* line control */
@@ -41,7 +43,13 @@ uart_init(struct uart *u, uint16_t base)
 	}
 	if (!u->present)
 		return;
-	outb(base + REG_IER, 0x00);		/* polled: no interrupts */
+	/*
+	 * Receive and line-status interrupts only wake the CPU from the idle
+	 * hlt (irq.h); the loop still reads the FIFO and the LSR itself.
+	 * Transmit stays polled: the guest only waits on it while it has
+	 * something to say.
+	 */
+	outb(base + REG_IER, IER_RDI | IER_RLSI);
 	outb(base + REG_LCR, 0x80);		/* DLAB on */
 	outb(base + REG_DLL, 1);		/* 115200 baud */
 	outb(base + REG_DLM, 0);
@@ -73,6 +81,19 @@ uart_getc_nowait(struct uart *u)
 	if (!(uart_lsr(u) & LSR_DR))
 		return -1;
 	return inb(u->base + REG_RBR);
+}
+
+int
+uart_rx_ready(struct uart *u)
+{
+	return (uart_lsr(u) & LSR_DR) != 0;
+}
+
+void
+uart_discard(struct uart *u)
+{
+	while (uart_getc_nowait(u) >= 0)
+		;
 }
 
 void

@@ -1,6 +1,8 @@
 /*
- * uart.h: polled 16550 driver.  The guest never enables interrupts; every
- * UART is polled from the main loop (or from ddb's or a fault's loop).
+ * uart.h: 16550 driver.  Every UART is read by polling from the main loop
+ * (or from ddb's or a fault's loop); the receive and line-status
+ * interrupts are enabled only so that an idle loop halted in irq_idle()
+ * wakes up when input arrives (irq.h).
  *
  * A serial BREAK shows up as the BI bit of the Line Status Register, and
  * reading the LSR clears BI.  Every LSR read in this driver therefore goes
@@ -26,7 +28,7 @@ struct uart {
 extern struct uart uart_console;
 extern struct uart uart_agent;
 
-/* Probe and program a UART: 115200 8N1, FIFOs on, no interrupts. */
+/* Probe and program a UART: 115200 8N1, FIFOs on, RX interrupts on. */
 void uart_init(struct uart *u, uint16_t base);
 
 /* Read the LSR, latching BI.  Returns the LSR value. */
@@ -34,6 +36,12 @@ uint8_t uart_lsr(struct uart *u);
 
 /* A received byte, or -1 when none is waiting.  Never blocks. */
 int uart_getc_nowait(struct uart *u);
+
+/* True when the receive FIFO holds a byte (latches BI like uart_lsr). */
+int uart_rx_ready(struct uart *u);
+
+/* Read and drop whatever the receive FIFO holds. */
+void uart_discard(struct uart *u);
 
 /* Blocking write of one byte / a buffer (waits for the transmitter). */
 void uart_putc(struct uart *u, uint8_t c);
