@@ -21,7 +21,6 @@ public static class Endpoints
         }
     }
 
-    public static DockerEndpoint Parse(string text) => DockerEndpoint.Parse(text);
 
     /// <summary>The engine $DOCKER_HOST names, or null when $DOCKER_HOST is malformed (the reason is printed as an input error).</summary>
     public static DockerEngine? EngineFromEnvironment()

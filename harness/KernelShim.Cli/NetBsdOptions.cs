@@ -29,14 +29,7 @@ public sealed class NetBsdOptions(bool matrix = false)
     };
     private readonly Option<AccelMode> _accel = new("--accel") { Description = "auto (KVM only with real VT-x/AMD-V), tcg or kvm", DefaultValueFactory = _ => AccelMode.Auto };
     private readonly Option<BootMethod?> _boot = new("--boot") { Description = "override the boot method read from the kernel: DirectKernel (PVH) or GrubIso" };
-    private readonly Option<string[]> _endpoint = new("--endpoint")
-    {
-        Description = matrix
-            ? "a Docker engine to run VMs on, DOCKER_HOST-style (unix:///path, tcp://host:port); repeat to spread the matrix (default: $DOCKER_HOST or the local engine)"
-            : "the Docker engine to run the VM on, DOCKER_HOST-style (default: $DOCKER_HOST or the local engine)",
-        AllowMultipleArgumentsPerToken = false,
-    };
-    private readonly Option<int?> _jobs = new("--jobs") { Description = "at most this many VMs at once (default: as many as the engines' cores and memory hold)" };
+    private readonly EndpointOptions _where = new(matrix);
 
     public sealed record Values(string? Kernel, string? Sys, AccelMode Accel, BootMethod? Boot = null, string? Endpoint = null);
 
@@ -50,18 +43,13 @@ public sealed class NetBsdOptions(bool matrix = false)
         cmd.Options.Add(_sys);
         cmd.Options.Add(_accel);
         cmd.Options.Add(_boot);
-        cmd.Options.Add(_endpoint);
-        if (matrix) cmd.Options.Add(_jobs);
+        _where.AddTo(cmd);
         cmd.Validators.Add(r =>
         {
             int kernels = r.GetValue(_kernel)?.Length ?? 0, sys = r.GetValue(_sys)?.Length ?? 0;
             if (!matrix && kernels > 1) r.AddError("--kernel: this command boots one kernel");
             if (!matrix && sys > 1) r.AddError("--sys: this command takes one sys tree");
-            if (!matrix && (r.GetValue(_endpoint)?.Length ?? 0) > 1) r.AddError("--endpoint: this command runs one VM on one engine");
             if (matrix && sys > 1 && sys != kernels) r.AddError($"--sys: give one sys tree for every kernel, or one per --kernel ({kernels} kernel(s), {sys} sys tree(s))");
-            if (r.GetValue(_jobs) is < 1) r.AddError("--jobs must be at least 1");
-            foreach (var e in r.GetValue(_endpoint) ?? [])
-                if (Endpoints.TryParse(e, out _) is { } error) r.AddError($"--endpoint {e}: {error}");
         });
     }
 
@@ -69,7 +57,7 @@ public sealed class NetBsdOptions(bool matrix = false)
         pr.GetValue(_kernel) is [var k, ..] ? k : null,
         pr.GetValue(_sys) is [var s, ..] ? s : null,
         pr.GetValue(_accel), pr.GetValue(_boot),
-        pr.GetValue(_endpoint) is [var e, ..] ? e : null);
+        _where.Endpoints(pr) is [var e, ..] ? e : null);
 
     public MatrixValues ReadMatrix(ParseResult pr)
     {
@@ -80,7 +68,7 @@ public sealed class NetBsdOptions(bool matrix = false)
             var (label, path) = SplitLabel(k);
             return (label, path, sys.Length == 0 ? null : sys.Length == 1 ? sys[0] : sys[i]);
         }).ToList();
-        return new MatrixValues(rows, pr.GetValue(_accel), pr.GetValue(_boot), pr.GetValue(_endpoint) ?? [], pr.GetValue(_jobs));
+        return new MatrixValues(rows, pr.GetValue(_accel), pr.GetValue(_boot), _where.Endpoints(pr), _where.Jobs(pr));
     }
 
     /// <summary>"LABEL=PATH" or "PATH" (a '/' before the '=' means it is part of the path).</summary>
@@ -101,7 +89,7 @@ public sealed class NetBsdOptions(bool matrix = false)
     {
         var setup = await Guarded(async () =>
         {
-            var endpoint = v.Endpoint is null ? null : Endpoints.Parse(v.Endpoint);
+            var endpoint = v.Endpoint is null ? null : DockerEndpoint.Parse(v.Endpoint);
             return await NetBsdSetup.PrepareAsync(NetBsdInputs.From(v.Kernel, v.Sys), v.Accel, Progress, ct, v.Boot, endpoint);
         });
         if (setup.Value is { } s) AnsiConsole.MarkupLineInterpolated($"accelerator: [bold]{s.Accel}[/]");
@@ -125,7 +113,7 @@ public sealed class NetBsdOptions(bool matrix = false)
             if (guest.Value is null) return new PreparedMatrix(guests, null, guest.ExitCode);
             guests.Add(guest.Value);
         }
-        var setup = await Guarded(() => MatrixSetup.PrepareAsync(guests, [.. v.Endpoints.Select(Endpoints.Parse)], v.Accel, v.Jobs, Progress, ct));
+        var setup = await Guarded(() => MatrixSetup.PrepareAsync(guests, [.. v.Endpoints.Select(e => DockerEndpoint.Parse(e))], v.Accel, v.Jobs, Progress, ct));
         if (setup.Value is { } s)
         {
             foreach (var p in s.Places) AnsiConsole.MarkupLineInterpolated($"endpoint [bold]{p.Endpoint.Url}[/]: accelerator [bold]{p.Accel}[/]");

@@ -31,6 +31,9 @@ public static class Program
             BootCommand.Create(),
             FetchCommand.Create(),
         };
-        return root.Parse(args).Invoke();
+        var parsed = root.Parse(args);
+        int rc = parsed.Invoke();
+        // System.CommandLine reports its own parse errors with 1; usage errors are 2 here.
+        return parsed.Errors.Count > 0 ? ExitCodes.UsageOrInput : rc;
     }
 }

@@ -44,8 +44,6 @@ public static class ReproduceCommand
         var run = prepared.Setup.NewRun(new RunDeadlines(), line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), out var work);
         var verdict = await run.RunAsync(async (s, ready, token) =>
         {
-            if (ready.ModuleError != 0)
-                return new Verdict(VerdictKind.InfrastructureError, $"the agent could not load uvmshim.kmod: errno {ready.ModuleError}");
             var device = new AgentDevice(s.Agent, DeviceKind.Kernel, ready.OsVersion) { Deadline = TimeSpan.FromMilliseconds(bound + hold) + TimeSpan.FromSeconds(60) };
             var ddb = new DdbCapture(s.Console, s.Watcher);
             var since = DateTimeOffset.UtcNow;

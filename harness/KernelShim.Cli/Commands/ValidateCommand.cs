@@ -19,20 +19,19 @@ public static class ValidateCommand
         var repeat = new Option<int>("--repeat") { Description = "suite runs per kernel, each scenario in a fresh VM (noise is their spread)", DefaultValueFactory = _ => 3 };
         var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text" };
         var accel = new Option<AccelMode>("--accel") { DefaultValueFactory = _ => AccelMode.Auto };
-        var endpoint = new Option<string[]>("--endpoint") { Description = "Docker engines to run VMs on, DOCKER_HOST-style; repeat to spread the runs", AllowMultipleArgumentsPerToken = false };
-        var jobs = new Option<int?>("--jobs") { Description = "at most this many VMs at once (default: as many as cores and memory hold)" };
+        var where = new EndpointOptions(many: true);
         var cmd = new Command("validate", "A/B: run the suite on a baseline and a patched kernel and report regressions")
-            { baseline, patched, sys, repeat, filter, accel, endpoint, jobs };
-        cmd.Validators.Add(r =>
+            { baseline, patched, sys, repeat, filter, accel };
+        where.AddTo(cmd);
+        // An option's own validator: a command validator reads 0 for an option left at its default.
+        repeat.Validators.Add(r =>
         {
-            if (r.GetValue(repeat) < 1) r.AddError("--repeat must be at least 1");
-            foreach (var e in r.GetValue(endpoint) ?? [])
-                if (Endpoints.TryParse(e, out _) is { } error) r.AddError($"--endpoint {e}: {error}");
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--repeat must be at least 1");
         });
         cmd.SetAction((pr, ct) => RunAsync(
             new NetBsdOptions.MatrixValues(
                 [("baseline", pr.GetValue(baseline), pr.GetValue(sys)), ("patched", pr.GetValue(patched), pr.GetValue(sys))],
-                pr.GetValue(accel), null, pr.GetValue(endpoint) ?? [], pr.GetValue(jobs)),
+                pr.GetValue(accel), null, where.Endpoints(pr), where.Jobs(pr)),
             pr.GetValue(repeat), pr.GetValue(filter), ct));
         return cmd;
     }

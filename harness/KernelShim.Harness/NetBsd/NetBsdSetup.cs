@@ -62,6 +62,7 @@ public sealed class NetBsdSetup : IAsyncDisposable
         {
             Target = NetBsd.Target,
             Progress = progress,
+            RequireModule = true,
         };
     }
 

@@ -75,12 +75,11 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
         {
             Target = job.Guest.Target,
             Progress = line => Progress?.Invoke($"{tag}: {line}"),
+            RequireModule = true,
         };
         var done = new ConcurrentQueue<CaseResult>();
         var verdict = await run.RunAsync((session, ready, token) =>
         {
-            if (ready.ModuleError != 0)
-                return Task.FromResult(new Verdict(VerdictKind.InfrastructureError, $"the agent could not load uvmshim.kmod: errno {ready.ModuleError}"));
             // The suite speaks to the agent synchronously for minutes: give it its own thread, not a pool thread.
             return Task.Factory.StartNew(() =>
             {

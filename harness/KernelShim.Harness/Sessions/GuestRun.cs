@@ -31,6 +31,12 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
 
     public string Target { get; init; } = "";
 
+    /// <summary>
+    /// The body needs the uvmshim module: a READY that reports a failed load ends the run
+    /// as an infrastructure error before the body runs (a NetBSD guest; the test guest's is emulated).
+    /// </summary>
+    public bool RequireModule { get; init; }
+
     public async Task<Verdict> RunAsync(Func<VmSession, ReadyInfo, CancellationToken, Task<Verdict>> body, CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
@@ -92,6 +98,9 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
             return await ExitedAsync(s, "before the agent was READY").ConfigureAwait(false);
         }
         Progress?.Invoke($"READY after {clock.Elapsed.TotalSeconds:0.00} s: {info}");
+
+        if (RequireModule && info.ModuleError != 0)
+            return new Verdict(VerdictKind.InfrastructureError, $"the agent could not load uvmshim.kmod: errno {info.ModuleError}");
 
         // The body.
         var work = Task.Run(() => body(s, info, wall.Token), wall.Token);
