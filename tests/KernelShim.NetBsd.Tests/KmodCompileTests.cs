@@ -11,8 +11,10 @@ namespace KernelShim.NetBsd.Tests;
 /// with native/kmod's own rules: -Werror, the PLT32 rewrite checked with
 /// readelf, and check-abi (the ABI assertions hold and a wrong ioctl number
 /// is refused).  Nothing is booted; skipped, naming the variable, without it.
+/// Category NetBSDSets: it uses every tree at once, so it runs once per test
+/// run rather than once per kernel set.
 /// </summary>
-[TestFixture, Category("NetBSD")]
+[TestFixture, Category("NetBSDSets")]
 public class KmodCompileTests
 {
     public const string Variable = "KSHIM_COMPILE_SYS";

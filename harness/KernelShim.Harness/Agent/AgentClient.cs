@@ -212,12 +212,19 @@ public sealed class AgentClient : IAsyncDisposable
                 if (sends++ > 0) Stats.Resends++;
                 bool windowed = _options.Windowed && Ready?.ProtocolVersion >= 2 &&
                     x.Frame.Length > KshimAgentProto.KSHIM_PROGRESS_WINDOW;
-                if (windowed ? !await SendWindowedAsync(x, whole.Token).ConfigureAwait(false)
+                // A windowed transfer moves as fast as the line does (18-50 KiB/s
+                // measured, slower on a busy machine): while PROGRESS reports
+                // come, the deadline restarts from each one, and once the frame
+                // is all there, from then; a stalled transfer is ended by its
+                // own stall timer.  The deadline so bounds the guest's silence,
+                // never the line's speed.
+                if (windowed ? !await SendWindowedAsync(x, whole.Token, () => whole.CancelAfter(deadline)).ConfigureAwait(false)
                              : !await SendWholeAsync(x.Frame, whole.Token).ConfigureAwait(false))
                 {
                     counts = true;
                     continue;
                 }
+                if (windowed) whole.CancelAfter(deadline);
                 // A windowed frame's transfer time was spent waiting for PROGRESS.
                 int inFlight = windowed ? (int)KshimAgentProto.KSHIM_PROGRESS_WINDOW : x.Frame.Length;
                 var (answer, miss) = await AwaitAnswerAsync(x, inFlight, answerBytes, whole.Token).ConfigureAwait(false);
@@ -229,7 +236,7 @@ public sealed class AgentClient : IAsyncDisposable
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new AgentTimeoutException(
-                $"{type} id={x.Id}: no answer within {deadline.TotalSeconds:0.#} s ({sends} send(s)" +
+                $"{type} id={x.Id}: no answer within {deadline.TotalSeconds:0.#} s{(x.Frame.Length > KshimAgentProto.KSHIM_PROGRESS_WINDOW ? " of the transfer's last progress" : "")} ({sends} send(s)" +
                 (x.Accepted ? ", accepted by the agent)" : ")"));
         }
     }
@@ -249,7 +256,7 @@ public sealed class AgentClient : IAsyncDisposable
     /// NAKs are ignored here: one may be a late answer to an earlier attempt,
     /// and a NAK of this one is followed by silence anyway.
     /// </summary>
-    private async Task<bool> SendWindowedAsync(Exchange x, CancellationToken ct)
+    private async Task<bool> SendWindowedAsync(Exchange x, CancellationToken ct, Action onProgress)
     {
         int window = (int)KshimAgentProto.KSHIM_PROGRESS_WINDOW;
         int sent = 0, acked = 0;
@@ -287,6 +294,7 @@ public sealed class AgentClient : IAsyncDisposable
                     {
                         acked = (int)p.Have;
                         quiet.CancelAfter(stall);
+                        onProgress();
                     }
                     break;
                 default:

@@ -73,8 +73,12 @@ public class AcceptedAndProgressTests
         agent.GarbleNextAnswers = 1;
         await HelloAsync(client);
         Assert.That(client.Stats.FramesBadCrc, Is.EqualTo(1));
-        Assert.That(client.Stats.Resends, Is.EqualTo(1));
-        Assert.That(agent.Executions, Is.EqualTo(1));
+        // At least the one resend the garbled answer needs.  On a busy machine
+        // the 200 ms timer may also fire before ACCEPTED arrives, which is a
+        // resend too; what matters is that the request ran once and the
+        // answer came from the agent's replay cache.
+        Assert.That(client.Stats.Resends, Is.GreaterThanOrEqualTo(1));
+        Assert.That(agent.Executions, Is.EqualTo(1), "replayed, never executed twice");
     }
 
     [Test]

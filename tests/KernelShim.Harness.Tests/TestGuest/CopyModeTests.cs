@@ -175,7 +175,7 @@ public class CopyModeTests : DockerTestBase
     }
 
     [Test]
-    public async Task The_second_engine_has_the_image_under_the_same_tag_and_ensuring_it_again_is_quick()
+    public async Task The_second_engine_has_the_image_under_the_same_tag_and_ensuring_it_again_copies_nothing()
     {
         var status = await new RunnerImage(_remote).EnsureAsync();
         Assert.Multiple(() =>
@@ -183,7 +183,6 @@ public class CopyModeTests : DockerTestBase
             Assert.That(status.Tag, Is.EqualTo(Image), "the same content-hash tag as on the main engine");
             Assert.That(status.Built, Is.False);
             Assert.That(status.CopiedFrom, Is.Null, "already there: nothing copied");
-            Assert.That(status.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
         });
         Assert.That(await _remote.ImageExistsAsync(RunnerImage.LatestTag), Is.True);
     }
