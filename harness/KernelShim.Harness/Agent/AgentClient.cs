@@ -33,22 +33,25 @@ public sealed record AgentClientOptions
     public bool Windowed { get; init; } = true;
 
     /// <summary>
-    /// The serial line's slowest direction (QEMU's 16550 moves about 220 KiB/s into a
-    /// guest): a frame's own transfer time is added to <see cref="ResendAfter"/>.
+    /// The line speed assumed until one is measured (<see cref="LineRate"/>):
+    /// a frame's own transfer time is added to <see cref="ResendAfter"/>.
     /// </summary>
     public int LineBytesPerSecond { get; init; } = 50_000;
 
     /// <summary>
     /// How long to wait for an answer before resending: both frames' transfer
-    /// time on top of <see cref="ResendAfter"/>.  Resending too early only adds
+    /// time at the measured line rate on top of <see cref="ResendAfter"/>,
+    /// doubled for each attempt already made, so that a guest starved of CPU
+    /// on a busy machine gets longer and longer to say ACCEPTED rather than
+    /// a fixed number of short chances.  Resending too early only adds
     /// traffic (NetBSD's com driver then floods its input buffer).
     /// </summary>
-    public TimeSpan ResendAfterFor(int requestBytes, int answerBytes = 0) =>
-        ResendAfter + TimeSpan.FromSeconds((double)(requestBytes + answerBytes) / LineBytesPerSecond);
+    public TimeSpan ResendAfterFor(LineRate line, int requestBytes, int answerBytes = 0, int attempt = 1) =>
+        (ResendAfter + line.TimeFor(requestBytes + answerBytes)) * Math.Pow(2, Math.Clamp(attempt - 1, 0, 6));
 
-    /// <summary><see cref="AcceptedResendAfter"/> with the answer's transfer time.</summary>
-    public TimeSpan AcceptedResendAfterFor(int answerBytes) =>
-        AcceptedResendAfter + TimeSpan.FromSeconds((double)answerBytes / LineBytesPerSecond);
+    /// <summary><see cref="AcceptedResendAfter"/> with the answer's transfer time at the measured line rate.</summary>
+    public TimeSpan AcceptedResendAfterFor(LineRate line, int answerBytes) =>
+        AcceptedResendAfter + line.TimeFor(answerBytes);
 }
 
 /// <summary>Counters a report can show about the channel's health.</summary>
@@ -89,10 +92,14 @@ public sealed class AgentClient : IAsyncDisposable
     {
         _stream = stream;
         _options = options ?? new AgentClientOptions();
+        Line = new LineRate(_options.LineBytesPerSecond);
         _reader = Task.Run(ReadLoopAsync);
     }
 
     public AgentChannelStats Stats { get; } = new();
+
+    /// <summary>The line's speed as measured from PROGRESS reports and long answers.</summary>
+    public LineRate Line { get; }
 
     /// <summary>The READY this session is bound to (set by <see cref="WaitReadyAsync"/>).</summary>
     public ReadyInfo? Ready { get; private set; }
@@ -218,7 +225,7 @@ public sealed class AgentClient : IAsyncDisposable
                 // is all there, from then; a stalled transfer is ended by its
                 // own stall timer.  The deadline so bounds the guest's silence,
                 // never the line's speed.
-                if (windowed ? !await SendWindowedAsync(x, whole.Token, () => whole.CancelAfter(deadline)).ConfigureAwait(false)
+                if (windowed ? !await SendWindowedAsync(x, attempts, whole.Token, () => whole.CancelAfter(deadline)).ConfigureAwait(false)
                              : !await SendWholeAsync(x.Frame, whole.Token).ConfigureAwait(false))
                 {
                     counts = true;
@@ -227,7 +234,7 @@ public sealed class AgentClient : IAsyncDisposable
                 if (windowed) whole.CancelAfter(deadline);
                 // A windowed frame's transfer time was spent waiting for PROGRESS.
                 int inFlight = windowed ? (int)KshimAgentProto.KSHIM_PROGRESS_WINDOW : x.Frame.Length;
-                var (answer, miss) = await AwaitAnswerAsync(x, inFlight, answerBytes, whole.Token).ConfigureAwait(false);
+                var (answer, miss) = await AwaitAnswerAsync(x, inFlight, answerBytes, attempts, whole.Token).ConfigureAwait(false);
                 if (answer is not null) return answer;
                 // Silence after ACCEPTED is a busy guest, not a lost frame.
                 counts = !(miss == Miss.Silence && x.Accepted);
@@ -256,11 +263,12 @@ public sealed class AgentClient : IAsyncDisposable
     /// NAKs are ignored here: one may be a late answer to an earlier attempt,
     /// and a NAK of this one is followed by silence anyway.
     /// </summary>
-    private async Task<bool> SendWindowedAsync(Exchange x, CancellationToken ct, Action onProgress)
+    private async Task<bool> SendWindowedAsync(Exchange x, int attempt, CancellationToken ct, Action onProgress)
     {
         int window = (int)KshimAgentProto.KSHIM_PROGRESS_WINDOW;
         int sent = 0, acked = 0;
-        var stall = _options.ResendAfterFor(2 * window);
+        var stall = _options.ResendAfterFor(Line, 2 * window, attempt: attempt);
+        var started = System.Diagnostics.Stopwatch.StartNew();
         using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
         quiet.CancelAfter(stall);
         while (true)
@@ -271,7 +279,12 @@ public sealed class AgentClient : IAsyncDisposable
                 await SendAsync(x.Frame, sent, upTo - sent, ct).ConfigureAwait(false);
                 sent = upTo;
             }
-            if (sent == x.Frame.Length) return true;
+            if (sent == x.Frame.Length)
+            {
+                // What the reports covered, in the time they took: the line's speed into the guest.
+                Line.Sample(acked, started.Elapsed);
+                return true;
+            }
             DecodeEvent ev;
             try
             {
@@ -313,11 +326,12 @@ public sealed class AgentClient : IAsyncDisposable
 
     /// <summary>The answer's payload, or why the request must be resent.</summary>
     private async Task<(byte[]? Answer, Miss Miss)> AwaitAnswerAsync(Exchange x, int requestBytes, int answerBytes,
-        CancellationToken ct)
+        int attempts, CancellationToken ct)
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        attempt.CancelAfter(x.Accepted ? _options.AcceptedResendAfterFor(answerBytes)
-                                       : _options.ResendAfterFor(requestBytes, answerBytes));
+        attempt.CancelAfter(x.Accepted ? _options.AcceptedResendAfterFor(Line, answerBytes)
+                                       : _options.ResendAfterFor(Line, requestBytes, answerBytes, attempts));
+        var waiting = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             DecodeEvent ev;
@@ -342,7 +356,8 @@ public sealed class AgentClient : IAsyncDisposable
                         // Running now: wait as long as a busy guest needs.
                         x.Accepted = true;
                         Stats.Accepted++;
-                        attempt.CancelAfter(_options.AcceptedResendAfterFor(answerBytes));
+                        attempt.CancelAfter(_options.AcceptedResendAfterFor(Line, answerBytes));
+                        waiting.Restart();
                     }
                     break;
                 case DecodeEvent.Good { Frame: var f } when f.RequestId == x.Id && f.Type == kshim_frame_type.KSHIM_FRAME_NAK:
@@ -353,6 +368,9 @@ public sealed class AgentClient : IAsyncDisposable
                 case DecodeEvent.Good { Frame: var f } when f.RequestId == x.Id:
                     if (!f.IsResponseTo(x.Type))
                         throw new AgentProtocolException($"request {x.Type} id={x.Id} answered with {f.Type}");
+                    // A long answer's time since ACCEPTED is mostly its transfer out of the
+                    // guest (the run itself is in it too, so this errs on the slow side).
+                    if (x.Accepted && f.Payload.Length >= 16 * 1024) Line.Sample(f.Payload.Length, waiting.Elapsed);
                     return (f.Payload, Miss.Silence);
                 default:
                     break; // stale answers to earlier ids (replays), garbage

@@ -30,9 +30,9 @@ public sealed unsafe class AgentDevice(AgentClient client, DeviceKind kind, stri
     public int Ioctl<T>(uint cmd, ref T arg, params DeviceBuffer[] buffers) where T : unmanaged
     {
         var request = Encode(cmd, ref arg, buffers);
-        // Big buffers take seconds on a serial line: the deadline grows with them.
+        // Big buffers take seconds on a serial line: the deadline grows with them, at the line's measured speed.
         int outBytes = buffers.Where(b => b.Direction.HasFlag(BufferDirection.Out)).Sum(b => b.Data.Length);
-        var deadline = Deadline + TimeSpan.FromSeconds((request.Length + outBytes) / 50_000.0);
+        var deadline = Deadline + client.Line.TimeFor(request.Length + outBytes);
         var answer = client.RequestAsync(kshim_frame_type.KSHIM_FRAME_IOCTL, request, deadline,
             answerBytes: sizeof(kshim_ioctl_resp) + sizeof(T) + outBytes).GetAwaiter().GetResult();
         return Decode(answer, ref arg, buffers);
