@@ -19,9 +19,7 @@ describe(void *be, struct kshim_target_info *info)
 	info->netbsd_version = 0;
 	info->page_size = md->md_page_size;
 	info->features = 0;
-	/* THORPE is numbered but not modelled yet: refused with ENOTSUP. */
-	info->policies = ((1U << UVMSHIM_POLICY_COUNT) - 1) &
-	    ~UVMSHIM_POLICY_BIT(UVMSHIM_POLICY_THORPE);
+	info->policies = (1U << UVMSHIM_POLICY_COUNT) - 1;
 	kshim_strlcpy(info->osrelease, "model", sizeof(info->osrelease));
 }
 
