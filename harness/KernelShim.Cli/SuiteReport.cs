@@ -10,7 +10,7 @@ public static class SuiteReport
     public static void PrintPolicyTable(IReadOnlyList<CaseResult> results, string where)
     {
         var table = new Table().Title($"Scenario suite on the {where}, per policy");
-        foreach (var col in new[] { "policy", "cases", "passed", "entries", "peak", "merges", "clips", "locked allocs", "deadlock" })
+        foreach (var col in new[] { "policy", "cases", "passed", "entries", "peak", "merges", "clips", "allocs", "locked allocs", "frees", "deadlock" })
             table.AddColumn(new TableColumn(col).RightAligned());
         foreach (var g in results.GroupBy(r => r.Policy))
         {
@@ -23,12 +23,15 @@ public static class SuiteReport
                 g.Max(r => r.Metrics.PeakEntries).ToString(),
                 g.Sum(r => r.Metrics.Merges).ToString(),
                 g.Sum(r => r.Metrics.Clips).ToString(),
+                g.Sum(r => r.Metrics.Allocs).ToString(),
                 g.Sum(r => r.Metrics.AllocsLocked).ToString(),
+                g.Sum(r => r.Metrics.Frees).ToString(),
                 deadlock switch { true => "yes", false => "no", null => "-" });
         }
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]entries: live entries left at the end of each case, summed; peak: the largest map seen; " +
-                               "locked allocs: map-entry allocations made while the map was write-locked; " +
+                               "allocs: map-entry allocations (the cycle's own map not counted); locked allocs: those made while the map was write-locked " +
+                               "(the cycle's included); frees: map entries freed; " +
                                "deadlock: the PR 24039 cycle formed.[/]");
     }
 

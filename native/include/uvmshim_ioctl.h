@@ -113,17 +113,19 @@ enum uvmshim_target {
 /*
  * Kernel-map entry policies (../shared/design/PR24039.md).  A kernel target
  * implements DEFAULT (whatever the running kernel does when merging is
- * allowed) and NOMERGE (UVM_FLAG_NOMERGE on every mapping); the model
- * implements all of them, DEFAULT meaning MODERN.
+ * allowed: the policy is the kernel, stock or patched) and NOMERGE
+ * (UVM_FLAG_NOMERGE on every mapping); the model implements all of them,
+ * DEFAULT meaning MODERN.
  */
 enum uvmshim_policy {
 	UVMSHIM_POLICY_DEFAULT = 0,
 	UVMSHIM_POLICY_MERGE_ALLOC = 1,	  /* pre-1.153: merge, split allocates under the lock */
 	UVMSHIM_POLICY_NOMERGE = 2,	  /* 1.153: one entry per mapping, unmaps never clip */
 	UVMSHIM_POLICY_MERGE_RESERVE = 3, /* NetBSD 3-5: parked entries plus reservations */
-	UVMSHIM_POLICY_MODERN = 4	  /* NetBSD 6+: pool entries, merge, split allocates */
+	UVMSHIM_POLICY_MODERN = 4,	  /* NetBSD 6+: merge allocates nothing, new entry and split allocate under the lock */
+	UVMSHIM_POLICY_THORPE = 5	  /* Thorpe's 2004 proposal: merges park spares (16 a map), splits take them */
 };
-#define UVMSHIM_POLICY_COUNT	5
+#define UVMSHIM_POLICY_COUNT	6
 #define UVMSHIM_POLICY_BIT(p)	(1U << (p))
 
 /* Protection, equal to NetBSD's VM_PROT_* bits. */

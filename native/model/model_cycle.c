@@ -30,6 +30,11 @@
  *		 COMPLETED.
  *  MERGE_RESERVE the clips take entries parked by the merges: nothing is
  *		 allocated under the lock: COMPLETED.
+ *  THORPE	 the same with Thorpe's patch: the npages - 1 merges parked
+ *		 min(npages - 1, 16) spare entries, the two clips take two of
+ *		 them, nothing is allocated under the lock: COMPLETED.  (With
+ *		 nothing parked the clip would allocate under the lock and
+ *		 the cycle would stand as under MODERN.)
  *
  * Evidence is recorded at detection; the cycle then stands hold_ms more
  * (skipped with CYCLEF_RECOVER) and is broken as the module's watchdog

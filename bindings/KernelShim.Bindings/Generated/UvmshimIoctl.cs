@@ -25,6 +25,7 @@ public enum uvmshim_policy : uint
     UVMSHIM_POLICY_NOMERGE = 2,
     UVMSHIM_POLICY_MERGE_RESERVE = 3,
     UVMSHIM_POLICY_MODERN = 4,
+    UVMSHIM_POLICY_THORPE = 5,
 }
 
 /// <summary><c>enum uvmshim_outcome</c></summary>
@@ -466,8 +467,8 @@ public static unsafe partial class UvmshimIoctl
     // #define UVMSHIM_FEAT_DIAGNOSTIC 0x0080U
     public const uint UVMSHIM_FEAT_DIAGNOSTIC = 0x80U;
 
-    // #define UVMSHIM_POLICY_COUNT 5
-    public const int UVMSHIM_POLICY_COUNT = 5;
+    // #define UVMSHIM_POLICY_COUNT 6
+    public const int UVMSHIM_POLICY_COUNT = 6;
 
     // #define UVMSHIM_PROT_NONE 0x0U
     public const uint UVMSHIM_PROT_NONE = 0x0U;

@@ -65,7 +65,8 @@ public static class BenchCommand
         var table = new Table().Title("Model: lookup + free/re-allocate mix after N one-page allocations side by side (ran on the model, not NetBSD)")
             .AddColumns("policy", "N", "entries", "ops/s", "ns/op in target");
         foreach (var policy in new[] { uvmshim_policy.UVMSHIM_POLICY_MERGE_ALLOC, uvmshim_policy.UVMSHIM_POLICY_NOMERGE,
-                     uvmshim_policy.UVMSHIM_POLICY_MERGE_RESERVE, uvmshim_policy.UVMSHIM_POLICY_MODERN })
+                     uvmshim_policy.UVMSHIM_POLICY_MERGE_RESERVE, uvmshim_policy.UVMSHIM_POLICY_MODERN,
+                     uvmshim_policy.UVMSHIM_POLICY_THORPE })
             foreach (int n in new[] { 10, 1000, 100_000 })
             {
                 bench.Measure(policy, n); // warm-up

@@ -25,7 +25,11 @@ public sealed record CaseMetrics
     public long PeakEntries { get; init; }
     public long Merges { get; init; }
     public long Clips { get; init; }
+    /// <summary>Map-entry allocations of the case's map (stats entry_allocs), before or under the lock.</summary>
+    public long Allocs { get; init; }
     public long AllocsLocked { get; init; }
+    /// <summary>Map entries freed (stats entry_frees): removed entries, unused spares, a bi-merge's absorbed entry.</summary>
+    public long Frees { get; init; }
     public long Maps { get; init; }
     public long Unmaps { get; init; }
     /// <summary>True when a cycle step reported DEADLOCK.</summary>

@@ -110,7 +110,7 @@ public static class ScenarioLoader
         public string Policy(YamlNode node, string what)
         {
             var s = String(node, what);
-            return PolicyNames.IsKnown(s) ? s : throw Error(node, $"{what}: unknown policy '{s}' (known: default, merge-alloc, nomerge, merge-reserve, modern)");
+            return PolicyNames.IsKnown(s) ? s : throw Error(node, $"{what}: unknown policy '{s}' (known: {PolicyNames.KnownList})");
         }
 
         public ScenarioCase Case(YamlNode node)
