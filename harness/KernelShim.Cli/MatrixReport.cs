@@ -1,3 +1,4 @@
+using KernelShim.Harness.Verdicts;
 using KernelShim.Harness.Scale;
 using Spectre.Console;
 
@@ -14,7 +15,7 @@ public static class MatrixReport
         int passed = cell.Result.Cases.Count(c => c.Verdict.IsSuccess);
         lock (Gate)
             AnsiConsole.MarkupLineInterpolated(
-                $"[{(v.IsSuccess ? "green" : "red")}]{v.Kind.ToString().ToUpperInvariant()}[/] {cell.Job} on {cell.Endpoint?.Url ?? "no endpoint"} slot {cell.Slot}: {passed}/{cell.Result.Cases.Count} case(s) passed, {cell.Duration.TotalSeconds:0.0} s");
+                $"[{(v.IsSuccess ? "green" : "red")}]{Verdict.Word(v.Kind)}[/] {cell.Job} on {cell.Endpoint?.Url ?? "no endpoint"} slot {cell.Slot}: {passed}/{cell.Result.Cases.Count} case(s) passed, {cell.Duration.TotalSeconds:0.0} s");
     }
 
     public static void Print(MatrixResult matrix)
@@ -40,7 +41,7 @@ public static class MatrixReport
         AnsiConsole.Write(table);
         var failing = matrix.Cases.Where(c => !c.Verdict.IsSuccess).ToList();
         foreach (var c in failing.Take(40))
-            AnsiConsole.MarkupLineInterpolated($"[red]{c.Verdict.Kind.ToString().ToUpperInvariant()}[/] {c.Kernel}:{c.Id} on {c.Endpoint ?? "no endpoint"}: {c.Verdict.Summary}");
+            AnsiConsole.MarkupLineInterpolated($"[red]{c.Word}[/] {c.Kernel}:{c.Id} on {c.Endpoint ?? "no endpoint"}: {c.Verdict.Summary}");
         if (failing.Count > 40) AnsiConsole.MarkupLineInterpolated($"... and {failing.Count - 40} more (results.json has them all)");
         AnsiConsole.MarkupLineInterpolated(
             $"VMs: {matrix.Cells.Count} cell(s) on {matrix.Cells.Select(c => c.Endpoint).Where(e => e is not null).Distinct().Count()} endpoint(s), at most {matrix.PeakConcurrency} at once; wall {matrix.Wall.TotalSeconds:0.0} s for {matrix.Cells.Sum(c => c.Duration.TotalSeconds):0.0} s of VM time (x{matrix.Speedup:0.00})");

@@ -89,9 +89,7 @@ public static class RunCommand
             VerdictReport.Print(cell.Result.VmVerdict, cell.Result.WorkDir ?? "(none)");
         }
         int failed = results.Count(r => !r.Verdict.IsSuccess);
-        Console.WriteLine(failed == 0 && results.Count > 0
-            ? $"VERDICT PASSED: {results.Count} case(s) passed in {matrix.Cells.Count} VM(s)"
-            : $"VERDICT FAILED: {failed} of {results.Count} case(s) did not pass");
+        Console.WriteLine(SuiteReport.VerdictLine(results, $"in {matrix.Cells.Count} VM(s)"));
         if (matrix.Cells.Any(c => c.Result.VmVerdict.Kind == VerdictKind.InfrastructureError) && failed == results.Count)
         {
             SuiteReport.PrintSummary(results);
@@ -109,7 +107,7 @@ public static class RunCommand
     private static void PrintIfNotPassed(CaseResult r)
     {
         if (!r.Verdict.IsSuccess)
-            AnsiConsole.MarkupLineInterpolated($"[red]{r.Verdict.Kind.ToString().ToUpperInvariant()}[/] {r.Id}: {r.Verdict.Summary}");
+            AnsiConsole.MarkupLineInterpolated($"[red]{r.Word}[/] {r.Id}: {r.Verdict.Summary}");
     }
 
     private static void Progress(string line) => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]");

@@ -74,7 +74,7 @@ public static class GuestBuild
         return Convert.ToHexStringLower(h.GetHashAndReset())[..20];
     }
 
-    private static void Run(string cwd, string file, IEnumerable<string> args)
+    internal static void Run(string cwd, string file, IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo(Path.IsPathRooted(file) || !file.Contains('/') ? file : Path.Combine(cwd, file))
         {

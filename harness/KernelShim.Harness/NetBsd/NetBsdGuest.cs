@@ -43,6 +43,8 @@ public sealed class NetBsdGuest : IGuestUnderTest
         var sys = SysTree.Open(sysPath);
         sys.CheckMatches(kernel);
         progress?.Invoke($"kernel: {kernel}; sys tree: {sys.Path} ({sys.Version})");
+        // Before anything is built or booted: the module embeds kernel structures as these headers lay them out.
+        KernelLayout.CheckMatches(kernel, sys, progress);
         var guest = GuestBuild.Ensure(kernel, sys, cache, progress);
         progress?.Invoke($"guest side {(guest.FromCache ? "reused from" : "built in")} {guest.Directory}");
         return new NetBsdGuest(kernel, sys, guest, boot, label ?? Path.GetFileName(inputs.Kernel!));
