@@ -112,10 +112,19 @@ public sealed class NetBsdOptions(bool matrix = false)
     {
         var guests = new List<NetBsdGuest>();
         var labels = KernelLabels.For([.. v.Kernels.Select(k => (k.Label, NetBsdInputs.From(k.Kernel, k.Sys).Kernel))]);
+        // Every pairing checked before any guest is built or booted: a refusal comes first, and alone.
+        var inputs = v.Kernels.Select(k => NetBsdInputs.From(k.Kernel, k.Sys)).ToList();
+        var inspected = new List<(KernelInfo, SysTree)>();
+        foreach (var input in inputs)
+        {
+            var pair = await Guarded(() => Task.FromResult<Tuple<KernelInfo, SysTree>>(NetBsdGuest.Inspect(input, Progress).ToTuple()));
+            if (pair.Value is null) return new PreparedMatrix(guests, null, pair.ExitCode);
+            inspected.Add(pair.Value.ToValueTuple());
+        }
         for (int i = 0; i < v.Kernels.Count; i++)
         {
-            var (_, kernel, sys) = v.Kernels[i];
-            var guest = await Guarded(() => Task.FromResult(NetBsdGuest.Prepare(NetBsdInputs.From(kernel, sys), Progress, v.Boot, labels[i])));
+            int row = i;
+            var guest = await Guarded(() => Task.FromResult(NetBsdGuest.Prepare(inputs[row], inspected[row], Progress, v.Boot, labels[row])));
             if (guest.Value is null) return new PreparedMatrix(guests, null, guest.ExitCode);
             guests.Add(guest.Value);
         }
@@ -139,7 +148,8 @@ public sealed class NetBsdOptions(bool matrix = false)
         }
         catch (Exception e) when (e is NetBsdInputException or FormatException)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]input error:[/] {e.Message}");
+            // Plain, so that the reason stays one line whatever the terminal's width.
+            Console.WriteLine($"input error: {e.Message}");
             return (null, ExitCodes.UsageOrInput);
         }
         catch (InvalidOperationException e) when (e.Message.Contains("KVM"))
