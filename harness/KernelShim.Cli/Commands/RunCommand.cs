@@ -19,7 +19,7 @@ public static class RunCommand
         var target = new Option<string>("--target") { Description = "where to run: model (in-process reference model) or qemu (a NetBSD kernel)", DefaultValueFactory = _ => "model" };
         target.AcceptOnlyFromAmong("model", "qemu");
         var scenarios = new Option<string?>("--scenarios") { Description = "directory of scenario files (default: the repository's scenarios/)" };
-        var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text" };
+        var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text, or any of several separated by commas (pr24039/,merge/)" };
         var report = new Option<string?>("--report") { Description = "directory for junit.xml, results.ktap, results.json, report.html (default: build/reports/TARGET)" };
         var nb = new NetBsdOptions(matrix: true);
         var cmd = new Command("run", "Run the merge/split scenario suite and print verdicts") { target, scenarios, filter, report };

@@ -23,7 +23,7 @@ public static class ValidateCommand
         var baselineSys = new Option<string?>("--baseline-sys") { Description = "the sys tree the baseline kernel was built from (default: --sys)" };
         var patchedSys = new Option<string?>("--patched-sys") { Description = "the sys tree the patched kernel was built from, with your patch's headers (default: --sys)" };
         var repeat = new Option<int>("--repeat") { Description = $"suite runs per kernel, each scenario in a fresh VM; time is compared only with {TimeNoise.MinRepeats} or more (noise is their spread)", DefaultValueFactory = _ => 3 };
-        var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text" };
+        var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text, or any of several separated by commas (pr24039/,merge/)" };
         var report = new Option<string?>("--report") { Description = "directory for junit.xml, results.ktap, results.json, report.html (default: build/reports/validate)" };
         var accel = new Option<AccelMode>("--accel") { DefaultValueFactory = _ => AccelMode.Auto };
         var where = new EndpointOptions(many: true);

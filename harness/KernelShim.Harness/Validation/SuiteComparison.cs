@@ -90,7 +90,7 @@ public sealed record SuiteComparison(IReadOnlyList<CaseComparison> Cases, int Re
             int bRep = bs.Count(r => r.Reproduced), pRep = ps.Count(r => r.Reproduced);
             int pNot = ps.Count(r => r.Verdict.Kind == VerdictKind.NotReproduced), bNot = bs.Count(r => r.Verdict.Kind == VerdictKind.NotReproduced);
             if (bRep == bs.Count && pNot == ps.Count)
-                return (PatchVerdict.Fixed, [$"{bug} no longer forms (reproduced in {bRep} of {bs.Count} baseline run(s), in none of {ps.Count} patched)"]);
+                return (PatchVerdict.Fixed, [$"{bug} no longer forms: reproduced in {bRep} of {bs.Count} baseline run(s), in none of {ps.Count} patched"]);
             if (bNot == bs.Count && pRep > 0)
                 return (PatchVerdict.Regression, [$"{bug} appears: it forms in {pRep} of {ps.Count} patched run(s), in none of {bs.Count} baseline"]);
             if (bRep * ps.Count != pRep * bs.Count)
