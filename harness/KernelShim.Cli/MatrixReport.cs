@@ -13,9 +13,13 @@ public static class MatrixReport
     {
         var v = cell.Result.VmVerdict;
         int passed = cell.Result.Cases.Count(c => c.Verdict.IsSuccess);
+        // A cell whose only cases that did not pass are reproductions that did not reproduce says so.
+        var notPassed = cell.Result.Cases.Where(c => !c.Verdict.IsSuccess).ToList();
+        var word = v.Kind == VerdictKind.Failed && notPassed.Count > 0 && notPassed.All(c => c.Verdict.Kind == VerdictKind.NotReproduced)
+            ? Verdict.Word(VerdictKind.NotReproduced) : Verdict.Word(v.Kind);
         lock (Gate)
             AnsiConsole.MarkupLineInterpolated(
-                $"[{(v.IsSuccess ? "green" : "red")}]{Verdict.Word(v.Kind)}[/] {cell.Job} on {cell.Endpoint?.Url ?? "no endpoint"} slot {cell.Slot}: {passed}/{cell.Result.Cases.Count} case(s) passed, {cell.Duration.TotalSeconds:0.0} s");
+                $"[{(v.IsSuccess ? "green" : "red")}]{word}[/] {cell.Job} on {cell.Endpoint?.Url ?? "no endpoint"} slot {cell.Slot}: {passed}/{cell.Result.Cases.Count} case(s) passed, {cell.Duration.TotalSeconds:0.0} s");
     }
 
     public static void Print(MatrixResult matrix)
