@@ -16,14 +16,14 @@ public sealed class NetBsdOptions(bool matrix = false)
     private readonly Option<string[]> _kernel = new("--kernel")
     {
         Description = matrix
-            ? "a NetBSD/amd64 kernel, plain or gzipped, as PATH or LABEL=PATH; repeat for a kernel x scenario matrix (default: $KSHIM_KERNEL)"
+            ? "a NetBSD/amd64 kernel, plain or gzipped, as PATH, LABEL=PATH or LABEL=PATH,SYS (its own sys tree); repeat for a kernel x scenario matrix (default: $KSHIM_KERNEL)"
             : "a NetBSD/amd64 kernel, plain or gzipped (default: $KSHIM_KERNEL)",
         AllowMultipleArgumentsPerToken = false,
     };
     private readonly Option<string[]> _sys = new("--sys")
     {
         Description = matrix
-            ? "the kernels' sys/ tree: once for all kernels, or once per --kernel in the same order (default: $KSHIM_SYS)"
+            ? "the kernels' sys/ tree: once for all kernels, or once per --kernel in the same order; a kernel's own ,SYS wins (default: $KSHIM_SYS)"
             : "the kernel's sys/ tree (default: $KSHIM_SYS)",
         AllowMultipleArgumentsPerToken = false,
     };
@@ -65,18 +65,24 @@ public sealed class NetBsdOptions(bool matrix = false)
         var sys = pr.GetValue(_sys) ?? [];
         var rows = kernels.Select((k, i) =>
         {
-            var (label, path) = SplitLabel(k);
-            return (label, path, sys.Length == 0 ? null : sys.Length == 1 ? sys[0] : sys[i]);
+            var (label, path, own) = Split(k);
+            return (label, path, own ?? (sys.Length == 0 ? null : sys.Length == 1 ? sys[0] : sys[i]));
         }).ToList();
         return new MatrixValues(rows, pr.GetValue(_accel), pr.GetValue(_boot), _where.Endpoints(pr), _where.Jobs(pr));
     }
 
-    /// <summary>"LABEL=PATH" or "PATH" (a '/' before the '=' means it is part of the path).</summary>
-    private static (string? Label, string? Path) SplitLabel(string? arg)
+    /// <summary>
+    /// "LABEL=PATH,SYS", "LABEL=PATH" or "PATH" (a '/' before the '=' means it is part of the path;
+    /// the last ',' separates the sys tree).
+    /// </summary>
+    public static (string? Label, string? Path, string? Sys) Split(string? arg)
     {
-        if (arg is null) return (null, null);
+        if (arg is null) return (null, null, null);
         int eq = arg.IndexOf('=');
-        return eq > 0 && !arg[..eq].Contains('/') ? (arg[..eq], arg[(eq + 1)..]) : (null, arg);
+        var (label, rest) = eq > 0 && !arg[..eq].Contains('/') ? (arg[..eq], arg[(eq + 1)..]) : ((string?)null, arg);
+        int comma = rest.LastIndexOf(',');
+        if (comma <= 0 || comma == rest.Length - 1) return (label, rest, null);
+        return (label, rest[..comma], rest[(comma + 1)..]);
     }
 
     /// <summary>A prepared setup, or the exit code that says why there is none (the reason is printed).</summary>
@@ -106,10 +112,19 @@ public sealed class NetBsdOptions(bool matrix = false)
     {
         var guests = new List<NetBsdGuest>();
         var labels = KernelLabels.For([.. v.Kernels.Select(k => (k.Label, NetBsdInputs.From(k.Kernel, k.Sys).Kernel))]);
+        // Every pairing checked before any guest is built or booted: a refusal comes first, and alone.
+        var inputs = v.Kernels.Select(k => NetBsdInputs.From(k.Kernel, k.Sys)).ToList();
+        var inspected = new List<(KernelInfo, SysTree)>();
+        foreach (var input in inputs)
+        {
+            var pair = await Guarded(() => Task.FromResult<Tuple<KernelInfo, SysTree>>(NetBsdGuest.Inspect(input, Progress).ToTuple()));
+            if (pair.Value is null) return new PreparedMatrix(guests, null, pair.ExitCode);
+            inspected.Add(pair.Value.ToValueTuple());
+        }
         for (int i = 0; i < v.Kernels.Count; i++)
         {
-            var (_, kernel, sys) = v.Kernels[i];
-            var guest = await Guarded(() => Task.FromResult(NetBsdGuest.Prepare(NetBsdInputs.From(kernel, sys), Progress, v.Boot, labels[i])));
+            int row = i;
+            var guest = await Guarded(() => Task.FromResult(NetBsdGuest.Prepare(inputs[row], inspected[row], Progress, v.Boot, labels[row])));
             if (guest.Value is null) return new PreparedMatrix(guests, null, guest.ExitCode);
             guests.Add(guest.Value);
         }
@@ -133,7 +148,8 @@ public sealed class NetBsdOptions(bool matrix = false)
         }
         catch (Exception e) when (e is NetBsdInputException or FormatException)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]input error:[/] {e.Message}");
+            // Plain, so that the reason stays one line whatever the terminal's width.
+            Console.WriteLine($"input error: {e.Message}");
             return (null, ExitCodes.UsageOrInput);
         }
         catch (InvalidOperationException e) when (e.Message.Contains("KVM"))

@@ -80,6 +80,21 @@ public static class DoctorCommand
         return checks.All(c => c.Ok) ? ExitCodes.Passed : ExitCodes.VerdictNotPassed;
     }
 
+    /// <summary>The structures the module embeds, as the sys tree lays them out, against the kernel's own objects.</summary>
+    private static Check LayoutCheck(KernelInfo kernel, SysTree sys)
+    {
+        try
+        {
+            var checks = KernelLayout.CheckMatches(kernel, sys);
+            var unchecked_ = checks.Where(c => c.KernelSize is null).Select(c => c.Type).ToList();
+            return new("Kernel structure layout", true,
+                $"{string.Join(", ", checks.Where(c => c.KernelSize is not null).Select(c => $"{c.Type} {c.SysSize}"))} bytes, as in the kernel" +
+                (unchecked_.Count > 0 ? $" (not in the kernel's symbols, so not checked: {string.Join(", ", unchecked_)})" : ""), "");
+        }
+        catch (NetBsdInputException e) { return new("Kernel structure layout", false, e.Message, "use the sys tree the kernel was built from"); }
+        catch (GuestBuildException e) { return new("Kernel structure layout", false, $"the layout probe did not build: {e.Message.Split('\n')[0]}", "make -C native/kmod layout NETBSD_SYS=..."); }
+    }
+
     /// <summary>The kernel and sys tree from the environment, read and matched; plus what the caches hold.</summary>
     private static IEnumerable<Check> NetBsdInputChecks()
     {
@@ -116,6 +131,7 @@ public static class DoctorCommand
         {
             var why = kernel.Version.WhyModuleRejected(sys.Version);
             yield return new("Kernel and headers", why is null, why ?? $"match ({kernel.Version})", why is null ? "" : "use the sys tree the kernel was built from");
+            if (why is null) yield return LayoutCheck(kernel, sys);
         }
         var downloads = Directory.Exists(Fetcher.DefaultCache) ? Directory.GetFiles(Fetcher.DefaultCache).Where(f => !f.EndsWith(".part")).ToList() : [];
         var guests = Path.Combine(GuestBuild.DefaultCache, "guest");

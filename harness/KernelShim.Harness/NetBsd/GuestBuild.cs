@@ -10,7 +10,9 @@ namespace KernelShim.Harness.NetBsd;
 /// holds them, and a GRUB ISO for the kernel.  Results are cached under a
 /// key hashed from every input (our sources, the headers' version file,
 /// the kernel's bytes); a build goes to a temporary directory renamed into
-/// place, so an interrupted build never looks finished.
+/// place, so an interrupted build never looks finished.  The key names the
+/// sys tree by path, version and param.h; the content of every header the
+/// build read is recorded (<see cref="HeaderManifest"/>) and checked on reuse.
 /// </summary>
 public static class GuestBuild
 {
@@ -31,7 +33,10 @@ public static class GuestBuild
         var dir = Path.Combine(cacheRoot, "guest", key);
         var artifacts = Artifacts(dir, key);
         if (File.Exists(Path.Combine(dir, ".complete")))
-            return artifacts with { FromCache = true };
+        {
+            if (HeaderManifest.FirstChanged(dir) is not { } changed) return artifacts with { FromCache = true };
+            progress?.Invoke($"the cached guest build {key} is stale ({changed}): rebuilding");
+        }
 
         var tmp = $"{dir}.{Environment.ProcessId}.tmp";
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
@@ -45,6 +50,7 @@ public static class GuestBuild
         Run(root, "vm-images/microroot/make-root.sh", ["--agent", t.Agent, "--kmod", t.Module, "--out", t.RootImage]);
         progress?.Invoke("making the GRUB boot ISO");
         Run(root, "vm-images/grub/make-iso.sh", ["--kernel", kernel.Path, "--out", t.BootIso]);
+        HeaderManifest.Write(tmp, dir, root);
         File.WriteAllText(Path.Combine(tmp, ".complete"), $"{kernel}\n{sys}\n");
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.Move(tmp, dir);
@@ -74,7 +80,7 @@ public static class GuestBuild
         return Convert.ToHexStringLower(h.GetHashAndReset())[..20];
     }
 
-    private static void Run(string cwd, string file, IEnumerable<string> args)
+    internal static void Run(string cwd, string file, IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo(Path.IsPathRooted(file) || !file.Contains('/') ? file : Path.Combine(cwd, file))
         {

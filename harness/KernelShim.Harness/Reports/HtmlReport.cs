@@ -19,7 +19,7 @@ public static class HtmlReport
         sb.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>KernelShim report</title><style>")
           .Append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}")
           .Append(".ok{color:#070}.bad{color:#b00;font-weight:bold}figure{margin:1em 0}</style></head><body>")
-          .Append($"<h1>KernelShim: {Enc(target)}</h1><p><b>{passed} passed, {results.Count - passed} failed</b></p>");
+          .Append($"<h1>KernelShim: {Enc(target)}</h1><p><b>{passed} passed, {results.Count - passed} failed</b>{Reproductions(results)}</p>");
         sb.Append("<h2>Entries over time: merge against no-merge</h2><figure>").Append(EntriesChart(results)).Append("</figure>");
         sb.Append("<h2>Cost against entry count</h2><figure>").Append(LatencyChart(results)).Append("</figure>");
         bool placed = results.Any(r => r.Kernel is not null || r.Endpoint is not null);
@@ -28,7 +28,7 @@ public static class HtmlReport
         foreach (var r in results)
             sb.Append("<tr>").Append(placed ? $"<td>{Enc(r.Kernel ?? "")}</td><td>{Enc(r.Endpoint ?? "not run")}</td>" : "")
               .Append($"<td>{Enc(r.Scenario)}/{Enc(r.Case)}</td><td>{Enc(r.Policy)}</td>")
-              .Append($"<td class=\"{(r.Verdict.IsSuccess ? "ok" : "bad")}\">{r.Verdict.Kind}</td>")
+              .Append($"<td class=\"{(r.Verdict.IsSuccess ? "ok" : "bad")}\">{r.Word}</td>")
               .Append($"<td>{r.Metrics.Entries}</td><td>{r.Metrics.Merges}</td><td>{r.Metrics.Clips}</td><td>{r.Metrics.AllocsLocked}</td>")
               .Append($"<td>{Enc(r.Verdict.IsSuccess ? string.Join("; ", r.Verdict.Evidence.Select(e => e.Text)) : r.Verdict.Summary)}</td></tr>");
         sb.Append("</table></body></html>");
@@ -36,6 +36,13 @@ public static class HtmlReport
     }
 
     private static string Enc(string s) => WebUtility.HtmlEncode(s);
+
+    /// <summary>", of which 2 REPRODUCED; 1 NOT REPRODUCED": the reproduction cases, when there are any.</summary>
+    private static string Reproductions(IReadOnlyList<CaseResult> results)
+    {
+        int rep = results.Count(r => r.Reproduced), not = results.Count(r => r.Verdict.Kind == Verdicts.VerdictKind.NotReproduced);
+        return rep + not == 0 ? "" : $" (bug reproductions: {rep} REPRODUCED, {not} NOT REPRODUCED)";
+    }
 
     /// <summary>A chart line: the policy, and the kernel when the run was a matrix of several.</summary>
     private static string Series(CaseResult r) => r.Kernel is null ? r.Policy : $"{r.Kernel} {r.Policy}";

@@ -15,7 +15,8 @@ public static class KtapReport
             var r = results[i];
             if (r.Endpoint is not null) sb.Append($"# {(r.Kernel is null ? "" : $"kernel {r.Kernel} ")}on {r.Endpoint}\n");
             sb.Append(r.Verdict.IsSuccess ? "ok" : "not ok").Append($" {i + 1} {(r.Kernel is null ? "" : r.Kernel + ":")}{r.Id}");
-            if (!r.Verdict.IsSuccess) sb.Append($" # {r.Verdict.Kind.ToString().ToUpperInvariant()}: {r.Verdict.Summary.ReplaceLineEndings(" ")}");
+            if (!r.Verdict.IsSuccess) sb.Append($" # {r.Word}: {r.Verdict.Summary.ReplaceLineEndings(" ")}");
+            else if (r.Reproduced) sb.Append($" # {r.Word}: {r.Bug}");
             sb.Append('\n');
         }
         return sb.ToString();

@@ -16,6 +16,18 @@ public sealed record CaseResult(string Scenario, string Case, string Policy, str
 
     /// <summary>Which repeat of the suite (0 for the first).</summary>
     public int Repeat { get; init; }
+
+    /// <summary>What the case means under this policy: a requirement, or the reproduction of <see cref="Bug"/>.</summary>
+    public CaseIntent Intent { get; init; }
+
+    /// <summary>The bug a reproduction case forms ("PR kern/24039").</summary>
+    public string? Bug { get; init; }
+
+    /// <summary>True when a reproduction case passed: the bug formed.</summary>
+    public bool Reproduced => Intent == CaseIntent.Reproduction && Verdict.IsSuccess;
+
+    /// <summary>The verdict as reports print it: PASSED, REPRODUCED, NOT REPRODUCED, FAILED, PANIC, ...</summary>
+    public string Word => Reproduced ? "REPRODUCED" : Verdict.Word(Verdict.Kind);
 }
 
 /// <summary>What a case measured, for tables, charts and A/B comparison.</summary>

@@ -116,13 +116,33 @@ public static class ScenarioLoader
         public ScenarioCase Case(YamlNode node)
         {
             var m = Map(node, "a case");
-            OnlyKeys(m, "name", "tags", "steps");
+            OnlyKeys(m, "name", "tags", "intent", "bug", "steps");
             var name = String(Required(m, "name"), "name");
             var tags = Optional(m, "tags") is { } t ? Seq(t, "tags").Select(x => String(x, "tags")).ToList() : [];
+            var intent = Optional(m, "intent") is { } i ? PerPolicy(i, "intent", Intent) : null;
+            var bug = Optional(m, "bug") is { } b ? String(b, "bug") : null;
+            bool reproduces = intent?.Values.Contains(CaseIntent.Reproduction) == true;
+            if (reproduces && bug is null)
+                throw Error(Optional(m, "intent")!, $"case '{name}': intent reproduction needs 'bug:' naming what it reproduces (e.g. PR kern/24039)");
+            if (!reproduces && bug is not null)
+                throw Error(Optional(m, "bug")!, $"case '{name}': 'bug' is for a case whose intent is reproduction under some policy");
             var steps = Seq(Required(m, "steps"), "steps").Select(Step).ToList();
             if (steps.Count == 0) throw Error(m, $"case '{name}': at least one step is required");
-            return new ScenarioCase(name, (int)m.Start.Line, steps) { Tags = tags };
+            var c = new ScenarioCase(name, (int)m.Start.Line, steps) { Tags = tags, Intent = intent, Bug = bug };
+            // A reproduction has to be able to tell "the bug formed" from "it did not": a cycle step expecting deadlock.
+            foreach (var policy in PolicyNames.ModelPolicies.Concat(PolicyNames.KernelPolicies).Distinct())
+                if (c.IntentUnder(policy) == CaseIntent.Reproduction
+                    && !steps.OfType<CycleStep>().Any(s => s.Verdict is { } v && v.TryGet(policy, out var w) && w == "deadlock"))
+                    throw Error(Optional(m, "intent")!, $"case '{name}': intent reproduction under {policy}, but no cycle step expects verdict deadlock under {policy}");
+            return c;
         }
+
+        private CaseIntent Intent(YamlNode node, string what) => String(node, what) switch
+        {
+            "requirement" => CaseIntent.Requirement,
+            "reproduction" => CaseIntent.Reproduction,
+            var s => throw Error(node, $"{what}: '{s}' is not one of requirement, reproduction"),
+        };
 
         /// <summary>A value, or a mapping from policy/class names to values.</summary>
         public PerPolicy<T> PerPolicy<T>(YamlNode node, string what, Func<YamlNode, string, T> one)

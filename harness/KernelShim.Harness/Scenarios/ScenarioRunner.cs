@@ -23,6 +23,7 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
     {
         var sw = Stopwatch.StartNew();
         var ctx = new CaseContext(policy);
+        var intent = c.IntentUnder(policy);
         Verdict verdict;
         try
         {
@@ -36,13 +37,19 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
                     if (mismatch is not null)
                         throw new ExpectationException($"{step.Source}: {mismatch} (policy {policy})");
                 }
-                verdict = Verdict.Passed($"{c.Steps.Count} step(s)");
+                verdict = Verdict.Passed(intent == CaseIntent.Reproduction
+                    ? $"reproduced {c.Bug}: {c.Steps.Count} step(s)"
+                    : $"{c.Steps.Count} step(s)");
             }
             finally
             {
                 ctx.FinalStats = _client.Stats(ctx.MapId);
                 _client.DestroyMap(ctx.MapId);
             }
+        }
+        catch (ExpectationException e) when (intent == CaseIntent.Reproduction && ctx.BugDidNotForm)
+        {
+            verdict = new Verdict(VerdictKind.NotReproduced, $"{c.Bug} did not form: {e.Message}");
         }
         catch (ExpectationException e) { verdict = Verdict.Failed(e.Message); }
         catch (UvmshimException e) { verdict = Verdict.Failed($"unexpected {e.Message}"); }
@@ -67,7 +74,11 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
             TargetMilliseconds = ctx.TargetNs / 1e6,
         };
         return new CaseResult(scenario.Name, c.Name, policy, Target,
-            verdict with { Target = Target, Duration = sw.Elapsed, Evidence = ctx.Evidence }, metrics);
+            verdict with { Target = Target, Duration = sw.Elapsed, Evidence = ctx.Evidence }, metrics)
+        {
+            Intent = intent,
+            Bug = intent == CaseIntent.Reproduction ? c.Bug : null,
+        };
     }
 
     private sealed class CaseContext(string policy)
@@ -77,6 +88,8 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         public uvmshim_stats FinalStats;
         public bool? Deadlock;
         public long CycleAllocsLocked;
+        /// <summary>A cycle step expected the deadlock and the run completed.</summary>
+        public bool BugDidNotForm;
         public double TargetNs;
         public List<long> EntriesOverTime { get; } = [];
         public List<LatencyPoint> Latency { get; } = [];
@@ -212,7 +225,9 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         ctx.CycleAllocsLocked += req.allocs_locked;
         if (req.verdict == (uint)uvmshim_cycle_verdict.UVMSHIM_CYCLE_ERROR)
             return $"the cycle could not be set up: {Errno.Name(req.error)}";
-        return Compare("verdict", c.Verdict, ctx.Policy, evidence.Deadlock ? "deadlock" : "completed");
+        var mismatch = Compare("verdict", c.Verdict, ctx.Policy, evidence.Deadlock ? "deadlock" : "completed");
+        ctx.BugDidNotForm = mismatch is not null && !evidence.Deadlock;
+        return mismatch;
     }
 
     private string? DoRandom(RandomStep r, CaseContext ctx, ulong mapPages)

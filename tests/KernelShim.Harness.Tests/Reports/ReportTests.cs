@@ -72,4 +72,25 @@ public class ReportTests
         var html = HtmlReport.Build(Matrix, "m");
         Assert.That(html, Does.Contain("<th>kernel</th><th>endpoint</th>").And.Contain("<td>tcp://127.0.0.1:23752</td>"));
     }
+
+    private static readonly IReadOnlyList<CaseResult> Reproductions =
+    [
+        new("pr24039", "cycle", "default", "k", Verdict.Passed("reproduced PR kern/24039: 1 step(s)"), new CaseMetrics { Deadlock = true })
+            { Intent = CaseIntent.Reproduction, Bug = "PR kern/24039", Kernel = "baseline" },
+        new("pr24039", "cycle", "default", "k", new Verdict(VerdictKind.NotReproduced, "PR kern/24039 did not form: pr24039.yaml:14: expected verdict deadlock, got completed"),
+            new CaseMetrics { Deadlock = false }) { Intent = CaseIntent.Reproduction, Bug = "PR kern/24039", Kernel = "patched" },
+    ];
+
+    [Test]
+    public void EveryFormatSaysReproducedAndNotReproduced()
+    {
+        Assert.That(KtapReport.Build(Reproductions, "k").Split('\n'), Does.Contain("ok 1 baseline:pr24039/cycle[default] # REPRODUCED: PR kern/24039")
+            .And.Contain("not ok 2 patched:pr24039/cycle[default] # NOT REPRODUCED: PR kern/24039 did not form: pr24039.yaml:14: expected verdict deadlock, got completed"));
+        var junit = JUnitReport.Build(Reproductions, "k").ToString();
+        Assert.That(junit, Does.Contain("type=\"NOT REPRODUCED\"").And.Contain("REPRODUCED: reproduced PR kern/24039"));
+        using var doc = JsonDocument.Parse(JsonReport.Build(Reproductions, "k"));
+        Assert.That(doc.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("outcome").GetString()),
+            Is.EqualTo(new[] { "REPRODUCED", "NOT REPRODUCED" }));
+        Assert.That(HtmlReport.Build(Reproductions, "k"), Does.Contain(">NOT REPRODUCED</td>").And.Contain(">REPRODUCED</td>"));
+    }
 }
