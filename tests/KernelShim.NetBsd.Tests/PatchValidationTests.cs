@@ -12,8 +12,10 @@ namespace KernelShim.NetBsd.Tests;
 /// KSHIM_SYS).  Through the kshim command itself, for its verdict lines and
 /// exit codes; the merge, split and pr24039 scenarios, one run each (time is
 /// not the point).  Skipped, naming what is missing, without the four inputs.
+/// Category NetBSDSets: it uses two kernel sets at once, so it runs once per
+/// test run, not once per set.
 /// </summary>
-[TestFixture, Category("NetBSD")]
+[TestFixture, Category("NetBSDSets")]
 public class PatchValidationTests
 {
     private const string Filter = "pr24039/,merge/,split/";
