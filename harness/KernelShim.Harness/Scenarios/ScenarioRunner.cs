@@ -16,6 +16,7 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
 {
     private readonly UvmshimClient _client = new(device);
     private ulong _pageSize;
+    private bool _modelled;
 
     public string Target => device.Description;
 
@@ -26,7 +27,9 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         Verdict verdict;
         try
         {
-            _pageSize = _client.Version().page_size;
+            var version = _client.Version();
+            _pageSize = version.page_size;
+            _modelled = CounterSource.For(0, version).Modelled;
             ctx.MapId = _client.CreateMap(scenario.MapPages * _pageSize, PolicyNames.Parse(policy));
             try
             {
@@ -204,7 +207,7 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         int rc = device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_CYCLE, ref req);
         if (ErrorMismatch(c, ctx.Policy, rc) is { } e) return e;
         if (rc != 0) return null;
-        var evidence = CycleEvidence.From(req);
+        var evidence = CycleEvidence.From(req, _modelled);
         ctx.Evidence.Add(new Evidence("cycle", evidence.ToString()));
         ctx.Deadlock = evidence.Deadlock;
         ctx.CycleAllocsLocked += req.allocs_locked;
