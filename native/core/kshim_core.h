@@ -171,7 +171,7 @@ struct kshim_target_info {
 	uint32_t	target;		/* enum uvmshim_target */
 	uint32_t	netbsd_version;	/* __NetBSD_Version__, 0 off NetBSD */
 	uint32_t	page_size;	/* power of two, >= 4096 */
-	uint32_t	features;	/* only the kernel option bits
+	uint32_t	features;	/* only the kernel bits (options, entry counters, parking)
 					   (UVMMAP_COUNTERS, LOCKDEBUG,
 					   DIAGNOSTIC); the core adds the
 					   rest */
