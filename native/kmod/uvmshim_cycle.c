@@ -124,6 +124,9 @@ struct cycle_run {
 	char			 cr_r_wmesg[UVMSHIM_NAME_LEN];
 	bool			 cr_u_sawfree;	/* seen on &uvmexp.free */
 	uint64_t		 cr_kept;	/* pages the watchdog took */
+	kmutex_t		 cr_count_lock;	/* sponge calls vs. looks */
+	struct uvmshim_ecount	 cr_e0;		/* around the unmap */
+	struct uvmshim_ecount	 cr_e1;
 };
 
 static uint64_t
@@ -153,7 +156,9 @@ unmapper_main(void *arg)
 	mutex_exit(&cr->cr_lock);
 
 	/* Takes the write lock and clips: the allocation under the lock. */
+	uvmshim_ecount_take(cr->cr_um, &cr->cr_sponge, &cr->cr_e0);
 	uvm_unmap(&cr->cr_um->um_map, cr->cr_start, cr->cr_end);
+	uvmshim_ecount_take(cr->cr_um, &cr->cr_sponge, &cr->cr_e1);
 
 	mutex_enter(&cr->cr_lock);
 	cr->cr_u_t1 = uvmshim_nsec();
@@ -337,6 +342,57 @@ expected_clips(struct vm_map *map, vaddr_t s, vaddr_t t)
 		clips++;
 	vm_map_unlock_read(map);
 	return clips;
+}
+
+/*
+ * The unmap's entry counts, measured (uvmshim_ecount.c) over the
+ * unmapper's whole uvm_unmap, which sleeps: every CPU's cache operations
+ * minus the sponge's own calls (the drains of the watchdog and the
+ * reclaimer, counted under cr_count_lock with each call).  All gets of
+ * an unmap are clips under the write lock, all puts come after the
+ * unlock (uvmshim_mapops.c).  Another thread's use of the cache in the
+ * window is not excluded by a switch count here: a uvm_map anywhere
+ * (map_call), a clip count that disagrees with the kernel's
+ * kparkuse/kparkalloc or with the entries around the page, or figures
+ * that do not add up make the count inferred (each clip one allocation
+ * under the lock), and the console says so.
+ */
+static void
+count_unmap(struct cycle_run *cr, struct uvmshim_cycle *c)
+{
+	struct uvmshim_edelta d;
+	uint32_t clips = c->clips;
+	bool ok;
+
+	ok = uvmshim_ecount_delta(&cr->cr_e0, &cr->cr_e1, true, &d) &&
+	    d.ed_map_call == 0;
+	if (ok && uvmshim_ecount_parks())
+		ok = d.ed_park[UVMSHIM_EV_KPARKALLOC] == d.ed_gets &&
+		    d.ed_gets + d.ed_park[UVMSHIM_EV_KPARKUSE] == clips;
+	else if (ok)
+		ok = d.ed_gets == clips;
+	if (ok) {
+		c->allocs = d.ed_gets;
+		c->allocs_locked = d.ed_gets;
+		c->frees = d.ed_puts;
+		/* No parking in a stock kernel: 0 is its own figure. */
+		c->reserve_uses = d.ed_park[UVMSHIM_EV_KPARKUSE];
+		c->counted = UVMSHIM_CNT_ALLOCS | UVMSHIM_CNT_FREES |
+		    UVMSHIM_CNT_ALLOCS_LOCKED | UVMSHIM_CNT_CLIPS |
+		    UVMSHIM_CNT_RESERVE;
+	} else {
+		/* Inferred: each clip allocates one entry, locked. */
+		c->allocs = c->allocs_locked = clips;
+		c->frees = 1;
+		c->counted = uvmshim_ecount_usable() ?
+		    UVMSHIM_CNT_DISTURBED : 0;
+	}
+	printf("uvmshim: cycle: the unmap made %u clip(s), %u entry "
+	    "allocation(s) under the map lock, %u free(s), %u parked "
+	    "entr%s used (%s)\n", clips, c->allocs_locked, c->frees,
+	    c->reserve_uses, c->reserve_uses == 1 ? "y" : "ies",
+	    (c->counted & UVMSHIM_CNT_ALLOCS_LOCKED) ? "measured" :
+	    "inferred");
 }
 
 static int
@@ -597,6 +653,8 @@ uvmshim_cycle(void *be, struct uvmshim_cycle *c)
 	cv_init(&cr->cr_cv, CYCLE_WMESG);
 	uvmshim_hoard_init(&cr->cr_hoard);
 	cr->cr_pc = uvmshim_epool_find();
+	mutex_init(&cr->cr_count_lock, MUTEX_DEFAULT, IPL_NONE);
+	cr->cr_sponge.us_lock = &cr->cr_count_lock;
 
 	error = uvmshim_map_new((vsize_t)c->npages * PAGE_SIZE,
 	    c->policy == UVMSHIM_POLICY_NOMERGE, &cr->cr_um);
@@ -610,13 +668,13 @@ uvmshim_cycle(void *be, struct uvmshim_cycle *c)
 		cr->cr_end = cr->cr_start + PAGE_SIZE;
 		c->clips = expected_clips(&cr->cr_um->um_map, cr->cr_start,
 		    cr->cr_end);
-		/* Each clip allocates one entry with the write lock held. */
-		c->allocs_locked = c->clips;
 		printf("uvmshim: cycle: map %p, %u pages in %u entries, "
 		    "unmap of page %u will clip %u times\n",
 		    &cr->cr_um->um_map, c->npages,
 		    uvmshim_map_nentries(cr->cr_um), mid, c->clips);
 		error = run(cr, c);
+		if (cr->cr_u_done)
+			count_unmap(cr, c);
 	}
 	if (error != 0) {
 		if (c->verdict != UVMSHIM_CYCLE_DEADLOCK)
@@ -631,6 +689,7 @@ uvmshim_cycle(void *be, struct uvmshim_cycle *c)
 	if (cr->cr_um != NULL)
 		uvmshim_map_free(cr->cr_um);
 	cv_destroy(&cr->cr_cv);
+	mutex_destroy(&cr->cr_count_lock);
 	mutex_destroy(&cr->cr_lock);
 	kmem_free(cr, sizeof(*cr));
 	c->elapsed_ms = ms_since(t0);

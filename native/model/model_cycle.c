@@ -154,6 +154,10 @@ run_unmapper(struct sim *s)
 	if (error == 0) {
 		s->c->clips = eff.clips_start + eff.clips_end;
 		s->c->allocs_locked = eff.allocs_locked;
+		s->c->allocs = eff.allocs;
+		s->c->frees = eff.frees;
+		s->c->reserve_uses = eff.reserve_uses;
+		s->c->counted = UVMSHIM_CNT_ALL;	/* the model's own */
 		s->th[U].state = DONE;
 		wake(s, RES_LOCK);
 		return 0;

@@ -25,6 +25,7 @@ public static class Pr24039Reproduction
         CancellationToken ct = default)
     {
         var client = new UvmshimClient(device);
+        bool modelled = CounterSource.For(0, client.Version()).Modelled;
         var cycle = Task.Run(() => client.Cycle(merging, boundMs, holdMs, npages: 16), ct);
         DdbTranscript? stacks = null;
         if (standing is not null && captureWhileStanding is not null)
@@ -34,8 +35,8 @@ public static class Pr24039Reproduction
             if (await Task.WhenAny(cycle, standing).ConfigureAwait(false) == standing && standing.IsCompletedSuccessfully)
                 stacks = await captureWhileStanding(ct).ConfigureAwait(false);
         }
-        var withMerge = CycleEvidence.From(await cycle.ConfigureAwait(false));
-        var without = CycleEvidence.From(client.Cycle(uvmshim_policy.UVMSHIM_POLICY_NOMERGE, boundMs, 0, npages: 16));
+        var withMerge = CycleEvidence.From(await cycle.ConfigureAwait(false), modelled);
+        var without = CycleEvidence.From(client.Cycle(uvmshim_policy.UVMSHIM_POLICY_NOMERGE, boundMs, 0, npages: 16), modelled);
         return new ReproductionResult(PolicyNames.Name(merging), withMerge, without, stacks);
     }
 }

@@ -16,6 +16,8 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
 {
     private readonly UvmshimClient _client = new(device);
     private ulong _pageSize;
+    private bool _modelled;
+    private bool _parks;
 
     public string Target => device.Description;
 
@@ -27,7 +29,10 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         Verdict verdict;
         try
         {
-            _pageSize = _client.Version().page_size;
+            var version = _client.Version();
+            _pageSize = version.page_size;
+            _modelled = CounterSource.For(0, version).Modelled;
+            _parks = (version.features & UvmshimIoctl.UVMSHIM_FEAT_PARKED_ENTRIES) != 0;
             ctx.MapId = _client.CreateMap(scenario.MapPages * _pageSize, PolicyNames.Parse(policy));
             try
             {
@@ -219,7 +224,7 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         int rc = device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_CYCLE, ref req);
         if (ErrorMismatch(c, ctx.Policy, rc) is { } e) return e;
         if (rc != 0) return null;
-        var evidence = CycleEvidence.From(req);
+        var evidence = CycleEvidence.From(req, _modelled);
         ctx.Evidence.Add(new Evidence("cycle", evidence.ToString()));
         ctx.Deadlock = evidence.Deadlock;
         ctx.CycleAllocsLocked += req.allocs_locked;
@@ -240,23 +245,28 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         if (device.Kind == DeviceKind.Model || oracle is null) return null;
         using var model = oracle();
         var twin = new ScenarioRunner(model);
-        return twin.CompareWith(ctx.Policy, mapPages, ops, results, entries, _pageSize);
+        return twin.CompareWith(ctx.Policy, _parks, mapPages, ops, results, entries, _pageSize);
     }
 
     /// <summary>Run the same ops on this (model) device and name the first difference.</summary>
-    private string? CompareWith(string policy, ulong mapPages, uvmshim_op[] ops, uvmshim_op_result[] theirs,
+    /// <param name="parks">The target kernel parks spare entries (Thorpe's patch, UVMSHIM_FEAT_PARKED_ENTRIES):
+    /// its default is compared with the model's thorpe policy, a stock kernel's with modern.</param>
+    private string? CompareWith(string policy, bool parks, ulong mapPages, uvmshim_op[] ops, uvmshim_op_result[] theirs,
         uvmshim_entry[] theirEntries, ulong pageSize)
     {
-        var modelPolicy = policy == "default" ? "modern" : policy;
-        uint id = _client.CreateMap(mapPages * pageSize, PolicyNames.Parse(modelPolicy));
+        var modelPolicy = policy != "default" ? PolicyNames.Parse(policy)
+            : parks ? uvmshim_policy.UVMSHIM_POLICY_THORPE : uvmshim_policy.UVMSHIM_POLICY_MODERN;
+        uint id = _client.CreateMap(mapPages * pageSize, modelPolicy);
         try
         {
-            var ctx = new CaseContext(modelPolicy) { MapId = id };
+            var ctx = new CaseContext(policy) { MapId = id };
             var ours = RunBatched(ctx, ops);
             for (int i = 0; i < ops.Length; i++)
             {
                 if (ours[i].error != theirs[i].error || ours[i].outcome != theirs[i].outcome || ours[i].addr != theirs[i].addr)
                     return $"op {i} ({(uvmshim_op_kind)ops[i].kind} at 0x{ops[i].addr:x}): target gave error {theirs[i].error} outcome {theirs[i].outcome} addr 0x{theirs[i].addr:x}, model gave {ours[i].error}/{ours[i].outcome}/0x{ours[i].addr:x}";
+                if (CounterDivergence(ops[i], theirs[i], ours[i]) is { } d)
+                    return $"op {i} ({(uvmshim_op_kind)ops[i].kind} at 0x{ops[i].addr:x}, model policy {modelPolicy}): {d}";
             }
             var mine = _client.Dump(id);
             if (!mine.Select(e => (e.start, e.end, e.prot)).SequenceEqual(theirEntries.Select(e => (e.start, e.end, e.prot))))
@@ -267,6 +277,20 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         {
             _client.DestroyMap(id);
         }
+    }
+
+    /// <summary>The entry counters of one map or unmap op, target against model, or null when they agree.</summary>
+    private static string? CounterDivergence(uvmshim_op op, uvmshim_op_result target, uvmshim_op_result model)
+    {
+        if (op.kind is not ((uint)uvmshim_op_kind.UVMSHIM_OP_MAP or (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP) || target.error != 0)
+            return null;
+        var t = (target.allocs, target.frees, target.allocs_locked, target.clips);
+        var m = (model.allocs, model.frees, model.allocs_locked, model.clips);
+        if (t == m) return null;
+        var src = new CounterSource(target.counted, false);
+        return $"target allocs {t.allocs} ({src.Of(UvmshimIoctl.UVMSHIM_CNT_ALLOCS)}), frees {t.frees} ({src.Of(UvmshimIoctl.UVMSHIM_CNT_FREES)}), " +
+               $"under the lock {t.allocs_locked} ({src.Of(UvmshimIoctl.UVMSHIM_CNT_ALLOCS_LOCKED)}), clips {t.clips} ({src.Of(UvmshimIoctl.UVMSHIM_CNT_CLIPS)}); " +
+               $"model allocs {m.allocs}, frees {m.frees}, under the lock {m.allocs_locked}, clips {m.clips}";
     }
 
     /// <summary>A batch whose time counts towards the case and whose entry counts feed the chart.</summary>
