@@ -250,17 +250,16 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
 
     /// <summary>Run the same ops on this (model) device and name the first difference.</summary>
     /// <param name="parks">The target kernel parks spare entries (Thorpe's patch, UVMSHIM_FEAT_PARKED_ENTRIES):
-    /// its default is compared with the model's thorpe policy, a stock kernel's with modern.</param>
+    /// <see cref="ModelTwin"/> says which model policy stands for its map.</param>
     private string? CompareWith(string policy, bool parks, ulong mapPages, uvmshim_op[] ops, uvmshim_op_result[] theirs,
         uvmshim_entry[] theirEntries, ulong pageSize)
     {
-        var modelPolicy = policy != "default" ? PolicyNames.Parse(policy)
-            : parks ? uvmshim_policy.UVMSHIM_POLICY_THORPE : uvmshim_policy.UVMSHIM_POLICY_MODERN;
+        var (modelPolicy, mapFlags) = ModelTwin.For(policy, parks);
         uint id = _client.CreateMap(mapPages * pageSize, modelPolicy);
         try
         {
             var ctx = new CaseContext(policy) { MapId = id };
-            var ours = RunBatched(ctx, ops);
+            var ours = RunBatched(ctx, ModelTwin.Ops(ops, mapFlags));
             for (int i = 0; i < ops.Length; i++)
             {
                 if (ours[i].error != theirs[i].error || ours[i].outcome != theirs[i].outcome || ours[i].addr != theirs[i].addr)
