@@ -23,6 +23,10 @@ public static class BenchCommand
     {
         var vm = new Option<bool>("--no-vm") { Description = "skip the QEMU/Docker measurements" };
         var reps = new Option<int>("--boots") { Description = "boots per backend (the median is reported)", DefaultValueFactory = _ => 3 };
+        reps.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--boots must be at least 1");
+        });
         var nb = new NetBsdOptions();
         var cmd = new Command("bench", "Benchmarks: model and (with --kernel/--sys or KSHIM_KERNEL/KSHIM_SYS) in-kernel ops/s at 10, 1k, 100k allocations; Docker vs bare QEMU") { vm, reps };
         nb.AddTo(cmd);
@@ -88,7 +92,6 @@ public static class BenchCommand
     private static async Task<List<OpsPoint>?> KernelTableAsync(NetBsdOptions.Values nb, CancellationToken ct)
     {
         await using var prepared = await NetBsdOptions.PrepareAsync(nb, ct);
-        if (prepared.Setup is null) return null;
         var points = new List<OpsPoint>();
         var run = prepared.Setup.NewRun(new RunDeadlines { Wall = TimeSpan.FromMinutes(30) }, l => AnsiConsole.MarkupLineInterpolated($"[grey]{l}[/]"), out var work);
         var verdict = await run.RunAsync((s, ready, _) =>
@@ -146,17 +149,9 @@ public static class BenchCommand
     /// <summary>The kernel as two matrix rows x merge, split, stress and pr24039: what parallel NetBSD VMs buy on this machine.</summary>
     private static async Task<IReadOnlyList<ScalePoint>?> KernelScaleTableAsync(NetBsdOptions.Values nb, CancellationToken ct)
     {
-        try
-        {
-            var inputs = NetBsdInputs.From(nb.Kernel, nb.Sys);
-            IGuestUnderTest[] guests = [NetBsdGuest.Prepare(inputs, null, nb.Boot, "a"), NetBsdGuest.Prepare(inputs, null, nb.Boot, "b")];
-            return await ScaleTableAsync("NetBSD", guests, ["merge", "split", "stress", "pr24039"], nb.Accel, ct);
-        }
-        catch (Exception e) when (e is NetBsdInputException or GuestBuildException or RunnerException)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]parallel NetBSD VMs not measured:[/] {e.Message}");
-            return null;
-        }
+        var inputs = NetBsdInputs.From(nb.Kernel, nb.Sys);
+        IGuestUnderTest[] guests = [NetBsdGuest.Prepare(inputs, null, nb.Boot, "a"), NetBsdGuest.Prepare(inputs, null, nb.Boot, "b")];
+        return await ScaleTableAsync("NetBSD", guests, ["merge", "split", "stress", "pr24039"], nb.Accel, ct);
     }
 
     /// <summary>A test-guest matrix (four rows x the merge, split and fuzz scenarios) with one VM at a time, then as many as fit.</summary>

@@ -95,4 +95,4 @@ public static class GuestBuild
 }
 
 /// <summary>Building the guest side failed: an infrastructure problem, not a kernel verdict.</summary>
-public sealed class GuestBuildException(string message) : Exception(message);
+public sealed class GuestBuildException(string message) : Errors.KernelShimException(Errors.ErrorClass.Infrastructure, message);
