@@ -34,9 +34,10 @@ public static class BootCommand
             string image;
             if (target == "testguest")
             {
-                runner = new DockerRunner();
+                var accel = AccelSelector.Choose(nb.Accel, HostVirtualization.Probe()); // an impossible --accel before any work
+                runner = new DockerRunner(nb.Endpoint is null ? null : DockerEndpoint.Parse(nb.Endpoint));
                 image = (await new RunnerImage(runner).EnsureAsync(null, ct)).Tag;
-                spec = TestGuestKernel.Spec(TestGuestKernel.Build(), work, AccelSelector.Choose(nb.Accel, HostVirtualization.Probe()));
+                spec = TestGuestKernel.Spec(TestGuestKernel.Build(), work, accel);
             }
             else
             {

@@ -63,10 +63,9 @@ public sealed class DockerEngine
         {
             return Failed($"no answer within {(timeout ?? TimeSpan.FromSeconds(5)).TotalSeconds:0.#} s");
         }
-        catch (Exception e) when (e is HttpRequestException or SocketException or IOException
-                                      or Docker.DotNet.DockerApiException)
+        catch (Exception e) when (EngineUnreachable.Is(e) || e is Docker.DotNet.DockerApiException)
         {
-            return Failed(e.Message);
+            return Failed(EngineUnreachable.Reason(e));
         }
     }
 

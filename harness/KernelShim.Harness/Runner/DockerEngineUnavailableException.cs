@@ -4,7 +4,7 @@ namespace KernelShim.Harness.Runner;
 public sealed class DockerEngineUnavailableException : RunnerException
 {
     public DockerEngineUnavailableException(DockerEndpoint endpoint, Exception inner)
-        : base($"the Docker engine at {endpoint.Address} does not answer ({inner.Message}); {DockerEngine.HintFor(endpoint)}", inner)
+        : base($"the Docker engine at {endpoint.Address} does not answer ({EngineUnreachable.Reason(inner)}); {DockerEngine.HintFor(endpoint)}", inner)
     {
         Endpoint = endpoint;
     }

@@ -297,11 +297,7 @@ public sealed class DockerRunner : IAsyncDisposable, IDisposable
         {
             return await call(client).ConfigureAwait(false);
         }
-        catch (HttpRequestException e)
-        {
-            throw new DockerEngineUnavailableException(Endpoint, e);
-        }
-        catch (SocketException e)
+        catch (Exception e) when (EngineUnreachable.Is(e))
         {
             throw new DockerEngineUnavailableException(Endpoint, e);
         }

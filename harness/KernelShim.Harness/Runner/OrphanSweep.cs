@@ -17,8 +17,8 @@ public static class OrphanSweep
             await using var runner = new DockerRunner(endpoint, reapStale: false);
             return await new Reaper(runner).ReapAsync(deadline.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RunnerException or OperationCanceledException or HttpRequestException or IOException
-                                      or Docker.DotNet.DockerApiException && !ct.IsCancellationRequested)
+        catch (Exception e) when ((e is RunnerException or OperationCanceledException or Docker.DotNet.DockerApiException || EngineUnreachable.Is(e))
+                                  && !ct.IsCancellationRequested)
         {
             return [];
         }
