@@ -28,7 +28,31 @@ public class ReportTests
     [Test]
     public void KtapNumbersEveryCase() =>
         Assert.That(KtapReport.Build(Results, "model").Split('\n'), Does.Contain("ok 1 split/yamt[nomerge]").And.Contain(
-            "not ok 2 merge/increasing[modern] # FAILED: merge.yaml:12: expected 1 entries, got 2 (policy modern)"));
+            "# merge/increasing[modern]: FAILED: merge.yaml:12: expected 1 entries, got 2 (policy modern)").And.Contain(
+            "not ok 2 merge/increasing[modern]"));
+
+    [Test]
+    public void HtmlSaysWhenWhichCommitAndNamesIdenticalLinesTogether()
+    {
+        var same = new CaseMetrics { EntriesOverTime = [1, 1, 2] };
+        var html = HtmlReport.Build([
+            new("fragmentation", "f", "merge-alloc", "model", Verdict.Passed("ok"), same),
+            new("fragmentation", "f", "modern", "model", Verdict.Passed("ok"), same),
+            new("fragmentation", "f", "nomerge", "model", Verdict.Passed("ok"), new CaseMetrics { EntriesOverTime = [1, 2, 3] }),
+        ], "model", new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), "commit abc1234");
+        Assert.That(html, Does.Contain("run ended 2026-01-02 03:04:05 UTC; KernelShim commit abc1234"));
+        Assert.That(html, Does.Contain("merge-alloc = modern (identical)"));
+        Assert.That(html, Does.Contain("id=\"filter\""));
+    }
+
+    [Test]
+    public void KtapKeepsReasonsOffTheResultLineAndEscapesHash()
+    {
+        var lines = KtapReport.Build([new("issue#14", "a\\b", "modern", "model", Verdict.Failed("why # not"), new CaseMetrics())], "model").Split('\n');
+        var result = lines.Single(l => l.StartsWith("not ok", StringComparison.Ordinal));
+        Assert.That(result, Is.EqualTo(@"not ok 1 issue\#14/a\\b[modern]"), "no unescaped # (a directive) on the result line");
+        Assert.That(lines, Does.Contain(@"# issue\#14/a\\b[modern]: FAILED: why # not"));
+    }
 
     [Test]
     public void JsonCarriesVerdictsAndMetrics()
