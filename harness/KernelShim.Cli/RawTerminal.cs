@@ -1,46 +1,53 @@
-using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace KernelShim.Cli;
 
 /// <summary>
-/// Puts the controlling terminal in raw mode (stty raw -echo) for an interactive console and restores
-/// its saved settings on dispose.  Does nothing when stdin is not a terminal (a pipe is already raw).
+/// The controlling terminal in raw mode for an interactive console (cfmakeraw: no line editing, no echo,
+/// no signals, so Ctrl-C goes to the guest and Ctrl-] reaches us as 0x1d), restored on dispose; and stdin
+/// read as bytes.  Done with tcsetattr in this process: an stty child would not do, since .NET puts back its
+/// own terminal settings whenever a child process exits; and .NET's Console stream on a terminal edits lines
+/// (nothing arrives before Enter), hence <see cref="Input"/> reads fd 0 directly.  Does nothing to a pipe.
 /// </summary>
-public sealed class RawTerminal : IDisposable
+public sealed partial class RawTerminal : IDisposable
 {
-    private readonly string? _saved;
+    private const int StdinFd = 0;
+    private const int TcsaNow = 0;
+    private readonly byte[]? _saved;
 
-    private RawTerminal(string? saved) => _saved = saved;
+    private RawTerminal(byte[]? saved, Stream input)
+    {
+        _saved = saved;
+        Input = input;
+    }
+
+    /// <summary>Keystrokes (or piped bytes) as they come.</summary>
+    public Stream Input { get; }
 
     public static RawTerminal Enter()
     {
-        if (Console.IsInputRedirected) return new RawTerminal(null);
-        var saved = Stty("-g");
-        if (saved is null) return new RawTerminal(null);
-        Stty("raw", "-echo");
-        return new RawTerminal(saved.Trim());
+        if (Console.IsInputRedirected) return new RawTerminal(null, Console.OpenStandardInput());
+        var input = new FileStream(new SafeFileHandle(StdinFd, ownsHandle: false), FileAccess.Read, bufferSize: 0);
+        // struct termios is 60 bytes on Linux; a larger opaque buffer is safe for tcgetattr/cfmakeraw/tcsetattr.
+        var saved = new byte[256];
+        if (TcGetAttr(StdinFd, saved) != 0) return new RawTerminal(null, input);
+        var raw = (byte[])saved.Clone();
+        CfMakeRaw(raw);
+        return TcSetAttr(StdinFd, TcsaNow, raw) == 0 ? new RawTerminal(saved, input) : new RawTerminal(null, input);
     }
 
     public void Dispose()
     {
-        if (_saved is not null) Stty(_saved);
+        if (_saved is not null) TcSetAttr(StdinFd, TcsaNow, _saved);
     }
 
-    /// <summary>Runs stty on our own terminal (stdin inherited); its output, or null when it failed.</summary>
-    private static string? Stty(params string[] args)
-    {
-        var psi = new ProcessStartInfo("stty") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        try
-        {
-            using var p = Process.Start(psi)!;
-            var text = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return p.ExitCode == 0 ? text : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
-    }
+    [LibraryImport("libc", EntryPoint = "tcgetattr")]
+    private static partial int TcGetAttr(int fd, [Out] byte[] termios);
+
+    [LibraryImport("libc", EntryPoint = "tcsetattr")]
+    private static partial int TcSetAttr(int fd, int optionalActions, [In] byte[] termios);
+
+    [LibraryImport("libc", EntryPoint = "cfmakeraw")]
+    private static partial void CfMakeRaw([In, Out] byte[] termios);
 }

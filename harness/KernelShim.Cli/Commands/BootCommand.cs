@@ -25,7 +25,11 @@ public static class BootCommand
 
     private static async Task<int> RunAsync(string target, NetBsdOptions.Values nb, CancellationToken ct)
     {
-        var work = Directory.CreateTempSubdirectory("kshim-boot-").FullName;
+        // kshim-boot-PID: removed at the end; one left by a kshim killed with SIGKILL goes with the next boot.
+        foreach (var stale in Directory.GetDirectories(Path.GetTempPath(), "kshim-boot-*"))
+            if (int.TryParse(Path.GetFileName(stale)["kshim-boot-".Length..], out int pid) && !Directory.Exists($"/proc/{pid}"))
+                try { Directory.Delete(stale, recursive: true); } catch (IOException) { }
+        var work = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"kshim-boot-{Environment.ProcessId}")).FullName;
         NetBsdOptions.Prepared? prepared = null;
         DockerRunner? runner = null;
         try
@@ -130,7 +134,7 @@ public static class BootCommand
         // A terminal is put in raw mode (no line editing, no echo, no signals: Ctrl-C goes to the guest,
         // Ctrl-] reaches us as 0x1d) and read as bytes, like a pipe; its settings are restored at the end.
         using var raw = RawTerminal.Enter();
-        var stdin = Console.OpenStandardInput();
+        var stdin = raw.Input;
         var keys = Task.Run(async () =>
         {
             var buf = new byte[256];
