@@ -85,27 +85,24 @@ public sealed class NetBsdOptions(bool matrix = false)
         return (label, rest[..comma], rest[(comma + 1)..]);
     }
 
-    /// <summary>A prepared setup, or the exit code that says why there is none (the reason is printed).</summary>
-    public sealed record Prepared(NetBsdSetup? Setup, int ExitCode) : IAsyncDisposable
+    /// <summary>A prepared setup; errors propagate (input or infrastructure) and the entry point reports them.</summary>
+    public sealed record Prepared(NetBsdSetup Setup) : IAsyncDisposable
     {
-        public ValueTask DisposeAsync() => Setup?.DisposeAsync() ?? ValueTask.CompletedTask;
+        public ValueTask DisposeAsync() => Setup.DisposeAsync();
     }
 
     public static async Task<Prepared> PrepareAsync(Values v, CancellationToken ct)
     {
-        var setup = await Guarded(async () =>
-        {
-            var endpoint = v.Endpoint is null ? null : DockerEndpoint.Parse(v.Endpoint);
-            return await NetBsdSetup.PrepareAsync(NetBsdInputs.From(v.Kernel, v.Sys), v.Accel, Progress, ct, v.Boot, endpoint);
-        });
-        if (setup.Value is { } s) AnsiConsole.MarkupLineInterpolated($"accelerator: [bold]{s.Accel}[/]");
-        return new Prepared(setup.Value, setup.ExitCode);
+        var endpoint = v.Endpoint is null ? null : DockerEndpoint.Parse(v.Endpoint);
+        var setup = await NetBsdSetup.PrepareAsync(NetBsdInputs.From(v.Kernel, v.Sys), v.Accel, Progress, ct, v.Boot, endpoint);
+        AnsiConsole.MarkupLineInterpolated($"accelerator: [bold]{setup.Accel}[/]");
+        return new Prepared(setup);
     }
 
-    /// <summary>A prepared matrix, or the exit code that says why there is none (the reason is printed).</summary>
-    public sealed record PreparedMatrix(IReadOnlyList<NetBsdGuest> Guests, MatrixSetup? Setup, int ExitCode) : IAsyncDisposable
+    /// <summary>A prepared matrix; errors propagate like <see cref="PrepareAsync"/>'s.</summary>
+    public sealed record PreparedMatrix(IReadOnlyList<NetBsdGuest> Guests, MatrixSetup Setup) : IAsyncDisposable
     {
-        public ValueTask DisposeAsync() => Setup?.DisposeAsync() ?? ValueTask.CompletedTask;
+        public ValueTask DisposeAsync() => Setup.DisposeAsync();
     }
 
     public static async Task<PreparedMatrix> PrepareMatrixAsync(MatrixValues v, CancellationToken ct)
@@ -114,54 +111,15 @@ public sealed class NetBsdOptions(bool matrix = false)
         var labels = KernelLabels.For([.. v.Kernels.Select(k => (k.Label, NetBsdInputs.From(k.Kernel, k.Sys).Kernel))]);
         // Every pairing checked before any guest is built or booted: a refusal comes first, and alone.
         var inputs = v.Kernels.Select(k => NetBsdInputs.From(k.Kernel, k.Sys)).ToList();
-        var inspected = new List<(KernelInfo, SysTree)>();
-        foreach (var input in inputs)
-        {
-            var pair = await Guarded(() => Task.FromResult<Tuple<KernelInfo, SysTree>>(NetBsdGuest.Inspect(input, Progress).ToTuple()));
-            if (pair.Value is null) return new PreparedMatrix(guests, null, pair.ExitCode);
-            inspected.Add(pair.Value.ToValueTuple());
-        }
+        var inspected = inputs.Select(input => NetBsdGuest.Inspect(input, Progress)).ToList();
         for (int i = 0; i < v.Kernels.Count; i++)
-        {
-            int row = i;
-            var guest = await Guarded(() => Task.FromResult(NetBsdGuest.Prepare(inputs[row], inspected[row], Progress, v.Boot, labels[row])));
-            if (guest.Value is null) return new PreparedMatrix(guests, null, guest.ExitCode);
-            guests.Add(guest.Value);
-        }
-        var setup = await Guarded(() => MatrixSetup.PrepareAsync(guests, [.. v.Endpoints.Select(e => DockerEndpoint.Parse(e))], v.Accel, v.Jobs, Progress, ct));
-        if (setup.Value is { } s)
-        {
-            foreach (var p in s.Places) AnsiConsole.MarkupLineInterpolated($"endpoint [bold]{p.Endpoint.Url}[/]: accelerator [bold]{p.Accel}[/]");
-            foreach (var e in s.Plan.Endpoints) AnsiConsole.MarkupLineInterpolated($"slots: {e}");
-            foreach (var n in s.Plan.Notes) AnsiConsole.MarkupLineInterpolated($"[yellow]note:[/] {n}");
-            AnsiConsole.MarkupLineInterpolated($"at most [bold]{s.Plan.Total}[/] VM(s) at once, {s.Footprint} each");
-        }
-        return new PreparedMatrix(guests, setup.Value, setup.ExitCode);
-    }
-
-    /// <summary>Runs a preparation step and turns its errors into a printed reason and an exit code.</summary>
-    private static async Task<(T? Value, int ExitCode)> Guarded<T>(Func<Task<T>> step) where T : class
-    {
-        try
-        {
-            return (await step(), ExitCodes.Passed);
-        }
-        catch (Exception e) when (e is NetBsdInputException or FormatException)
-        {
-            // Plain, so that the reason stays one line whatever the terminal's width.
-            Console.WriteLine($"input error: {e.Message}");
-            return (null, ExitCodes.UsageOrInput);
-        }
-        catch (InvalidOperationException e) when (e.Message.Contains("KVM"))
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
-            return (null, ExitCodes.UsageOrInput);
-        }
-        catch (Exception e) when (e is GuestBuildException or RunnerException)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]infrastructure error:[/] {e.Message}");
-            return (null, ExitCodes.Infrastructure);
-        }
+            guests.Add(NetBsdGuest.Prepare(inputs[i], inspected[i], Progress, v.Boot, labels[i]));
+        var s = await MatrixSetup.PrepareAsync(guests, [.. v.Endpoints.Select(e => DockerEndpoint.Parse(e))], v.Accel, v.Jobs, Progress, ct);
+        foreach (var p in s.Places) AnsiConsole.MarkupLineInterpolated($"endpoint [bold]{p.Endpoint.Url}[/]: accelerator [bold]{p.Accel}[/]");
+        foreach (var e in s.Plan.Endpoints) AnsiConsole.MarkupLineInterpolated($"slots: {e}");
+        foreach (var n in s.Plan.Notes) AnsiConsole.MarkupLineInterpolated($"[yellow]note:[/] {n}");
+        AnsiConsole.MarkupLineInterpolated($"at most [bold]{s.Plan.Total}[/] VM(s) at once, {s.Footprint} each");
+        return new PreparedMatrix(guests, s);
     }
 
     private static void Progress(string line) => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]");

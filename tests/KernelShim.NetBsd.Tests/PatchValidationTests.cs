@@ -45,6 +45,8 @@ public class PatchValidationTests
         }
         p.WaitForExit();
         TestContext.Out.WriteLine(err.Result);
+        // An error is one line on stderr ("kshim: input error: ..."): it counts as a line too.
+        lines.AddRange(err.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         return (p.ExitCode, [.. lines]);
     }
 
@@ -90,9 +92,9 @@ public class PatchValidationTests
         var (exit, lines) = Kshim("run", "--target", "qemu", "--kernel", $"thorpe={pk},{s}", "--filter", "pr24039/");
 
         Assert.That(exit, Is.EqualTo(2), string.Join("\n", lines));
-        var refusal = lines.Where(l => l.StartsWith("input error: ", StringComparison.Ordinal)).ToList();
+        var refusal = lines.Where(l => l.StartsWith("kshim: input error: ", StringComparison.Ordinal)).ToList();
         Assert.That(refusal, Has.Count.EqualTo(1));
-        Assert.That(refusal[0], Does.StartWith("input error: kernel and sys tree do not match: struct vm_map is ")
+        Assert.That(refusal[0], Does.StartWith("kshim: input error: kernel and sys tree do not match: struct vm_map is ")
             .And.Contain("kernel_map_store"));
         Assert.That(lines, Has.None.Contains("slots:").And.None.Contains("building the guest agent"), "refused before anything was built or booted");
     }

@@ -19,6 +19,17 @@ public static class ReproduceCommand
         target.AcceptOnlyFromAmong("model", "qemu");
         var bound = new Option<uint>("--bound-ms") { Description = "the watchdog's bound", DefaultValueFactory = _ => 1000 };
         var hold = new Option<uint>("--hold-ms") { Description = "how long the cycle stands after detection (ddb captures stacks meanwhile)", DefaultValueFactory = _ => 8000 };
+        // The ABI's ranges (the model and the module refuse anything else with EINVAL): said at the command line instead.
+        bound.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<uint>() is < UvmshimIoctl.UVMSHIM_MIN_CYCLE_BOUND_MS or > UvmshimIoctl.UVMSHIM_MAX_CYCLE_BOUND_MS)
+                r.AddError($"--bound-ms must be between {UvmshimIoctl.UVMSHIM_MIN_CYCLE_BOUND_MS} and {UvmshimIoctl.UVMSHIM_MAX_CYCLE_BOUND_MS}");
+        });
+        hold.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<uint>() > UvmshimIoctl.UVMSHIM_MAX_CYCLE_HOLD_MS)
+                r.AddError($"--hold-ms must be at most {UvmshimIoctl.UVMSHIM_MAX_CYCLE_HOLD_MS}");
+        });
         var nb = new NetBsdOptions();
         var pr24039 = new Command("pr24039", "Form the PR 24039 cycle under merging, capture evidence, recover, then show no-merge completing") { target, bound, hold };
         nb.AddTo(pr24039);
@@ -39,7 +50,6 @@ public static class ReproduceCommand
     private static async Task<int> OnNetBsdAsync(NetBsdOptions.Values nb, uint bound, uint hold, CancellationToken ct)
     {
         await using var prepared = await NetBsdOptions.PrepareAsync(nb, ct);
-        if (prepared.Setup is null) return prepared.ExitCode;
         ReproductionResult? result = null;
         var run = prepared.Setup.NewRun(new RunDeadlines(), line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), out var work);
         var verdict = await run.RunAsync(async (s, ready, token) =>

@@ -34,16 +34,8 @@ public static class RunCommand
 
     private static async Task<int> RunAsync(string target, string? dir, string? filter, NetBsdOptions.MatrixValues nb, CancellationToken ct)
     {
-        IReadOnlyList<Scenario> suite;
-        try
-        {
-            suite = ScenarioLoader.LoadDirectory(dir ?? SuiteRunner.DefaultDirectory);
-        }
-        catch (ScenarioFormatException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]scenario error:[/] {e.Message}");
-            return ExitCodes.UsageOrInput;
-        }
+        var suite = SuiteSelection.Load(dir, filter);
+        if (ReportDir is not null) SuiteSelection.ReportDirectory(ReportDir);
         return target == "model" ? RunOnModel(suite, filter) : await RunOnNetBsdAsync(suite, filter, nb, ct);
     }
 
@@ -51,7 +43,7 @@ public static class RunCommand
 
     private static void WriteReports(IReadOnlyList<CaseResult> results, string target, string slug)
     {
-        var dir = ReportDir ?? Path.Combine(KernelShim.Harness.RepoPaths.Root, "build", "reports", slug);
+        var dir = SuiteSelection.ReportDirectory(ReportDir ?? Path.Combine(KernelShim.Harness.RepoPaths.Root, "build", "reports", slug));
         var files = ReportSet.Write(dir, results, target);
         AnsiConsole.MarkupLineInterpolated($"reports: {string.Join(", ", files.Select(Path.GetFileName))} in {dir}");
     }
@@ -69,7 +61,6 @@ public static class RunCommand
     private static async Task<int> RunOnNetBsdAsync(IReadOnlyList<Scenario> suite, string? filter, NetBsdOptions.MatrixValues nb, CancellationToken ct)
     {
         await using var prepared = await NetBsdOptions.PrepareMatrixAsync(nb, ct);
-        if (prepared.Setup is null) return prepared.ExitCode;
         var runner = prepared.Setup.Runner(filter, Progress, MatrixReport.PrintCell);
         var matrix = await runner.RunAsync(prepared.Guests, suite, 1, ct);
         var results = matrix.Cases;

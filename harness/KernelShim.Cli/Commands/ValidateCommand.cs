@@ -46,11 +46,10 @@ public static class ValidateCommand
 
     private static async Task<int> RunAsync(NetBsdOptions.MatrixValues kernels, int repeat, string? filter, string? reportDir, CancellationToken ct)
     {
-        var suite = ScenarioLoader.LoadDirectory(SuiteRunner.DefaultDirectory);
+        var suite = SuiteSelection.Load(null, filter);
         foreach (var (label, kernel, sys) in kernels.Kernels)
             AnsiConsole.MarkupLineInterpolated($"[bold]{label}[/]: {kernel ?? "$KSHIM_KERNEL"} with sys tree {sys ?? "$KSHIM_SYS"}");
         await using var prepared = await NetBsdOptions.PrepareMatrixAsync(kernels, ct);
-        if (prepared.Setup is null) return prepared.ExitCode;
         var matrix = await prepared.Setup.Runner(filter, l => AnsiConsole.MarkupLineInterpolated($"[grey]{l}[/]"), MatrixReport.PrintCell,
             new RunDeadlines { Wall = TimeSpan.FromMinutes(60) }).RunAsync(prepared.Guests, suite, repeat, ct);
         MatrixReport.Print(matrix);

@@ -1,7 +1,10 @@
 namespace KernelShim.Harness.Agent;
 
-/// <summary>Base of everything that went wrong talking to a guest agent.</summary>
-public abstract class AgentException(string message) : Exception(message);
+/// <summary>
+/// Base of everything that went wrong talking to a guest agent.  Runs turn these into verdicts; one that
+/// escapes to the CLI anyway (a bench measurement, say) is reported as an infrastructure error.
+/// </summary>
+public abstract class AgentException(string message) : Errors.KernelShimException(Errors.ErrorClass.Infrastructure, message);
 
 /// <summary>No valid answer before the request's deadline.</summary>
 public sealed class AgentTimeoutException(string message) : AgentException(message);

@@ -39,8 +39,36 @@ public static class GuestBuild
         }
 
         var tmp = $"{dir}.{Environment.ProcessId}.tmp";
+        RemoveAbandonedBuilds(Path.GetDirectoryName(dir)!);
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         Directory.CreateDirectory(tmp);
+        try
+        {
+            return BuildInto(tmp, dir, key, kernel, sys, root, artifacts, progress);
+        }
+        catch
+        {
+            // A failed build leaves nothing half-made in the cache.
+            try { Directory.Delete(tmp, recursive: true); } catch (IOException) { }
+            throw;
+        }
+    }
+
+    /// <summary>Build directories (NAME.PID.tmp) of processes that are gone: killed mid-build.</summary>
+    private static void RemoveAbandonedBuilds(string guestCache)
+    {
+        Directory.CreateDirectory(guestCache);
+        foreach (var d in Directory.GetDirectories(guestCache, "*.tmp"))
+        {
+            var parts = Path.GetFileName(d).Split('.');
+            if (parts.Length >= 3 && int.TryParse(parts[^2], out int pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+                try { Directory.Delete(d, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static GuestArtifacts BuildInto(string tmp, string dir, string key, KernelInfo kernel, SysTree sys, string root,
+        GuestArtifacts artifacts, Action<string>? progress)
+    {
         var t = Artifacts(tmp, key);
         progress?.Invoke($"building the guest agent against {sys.Path}");
         Run(root, "make", ["-s", "-C", "native/agent", $"NETBSD_SYS={sys.Path}", $"BUILD={tmp}"]);
@@ -101,4 +129,4 @@ public static class GuestBuild
 }
 
 /// <summary>Building the guest side failed: an infrastructure problem, not a kernel verdict.</summary>
-public sealed class GuestBuildException(string message) : Exception(message);
+public sealed class GuestBuildException(string message) : Errors.KernelShimException(Errors.ErrorClass.Infrastructure, message);
