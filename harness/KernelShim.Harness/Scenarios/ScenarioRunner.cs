@@ -24,6 +24,11 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         var sw = Stopwatch.StartNew();
         var ctx = new CaseContext(policy);
         Verdict verdict;
+        // An agent that stopped answering, restarted or went away ends the run, not
+        // just this case: the exception goes to the caller (GuestRun turns it into the
+        // VM's verdict, with ddb evidence, and the matrix gives it to this case and
+        // "not reached" to the rest).  No clean-up request is sent to a stuck guest.
+        bool agentGone = false;
         try
         {
             _pageSize = _client.Version().page_size;
@@ -38,17 +43,22 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
                 }
                 verdict = Verdict.Passed($"{c.Steps.Count} step(s)");
             }
+            catch (AgentException)
+            {
+                agentGone = true;
+                throw;
+            }
             finally
             {
-                ctx.FinalStats = _client.Stats(ctx.MapId);
-                _client.DestroyMap(ctx.MapId);
+                if (!agentGone)
+                {
+                    ctx.FinalStats = _client.Stats(ctx.MapId);
+                    _client.DestroyMap(ctx.MapId);
+                }
             }
         }
         catch (ExpectationException e) { verdict = Verdict.Failed(e.Message); }
         catch (UvmshimException e) { verdict = Verdict.Failed($"unexpected {e.Message}"); }
-        catch (AgentConnectionLostException e) { verdict = new Verdict(VerdictKind.LostConnection, e.Message); }
-        catch (AgentRestartedException e) { verdict = new Verdict(VerdictKind.LostConnection, e.Message); }
-        catch (AgentTimeoutException e) { verdict = new Verdict(VerdictKind.Timeout, e.Message); }
         var s = ctx.FinalStats;
         var metrics = new CaseMetrics
         {

@@ -1,0 +1,49 @@
+namespace KernelShim.Harness.Agent;
+
+/// <summary>
+/// What one agent line has been measured to do: how fast answers come back
+/// (bytes of an answer over the time from ACCEPTED to its end, which includes
+/// the guest's own work, so a lower bound of the line rate) and how long the
+/// agent takes to say ACCEPTED after a frame is sent (grows when the host is
+/// busy and the VM waits for a CPU).  Deadlines derived from these stretch
+/// on a slow machine instead of failing there.
+/// </summary>
+public sealed class LineMeter
+{
+    private const int Keep = 16;
+    /// <summary>Answers shorter than this say more about latency than about the line.</summary>
+    public const int MinSampleBytes = 4096;
+
+    private readonly object _gate = new();
+    private readonly Queue<TimeSpan> _accepts = new();
+    private double _bestRate;
+
+    /// <summary>The slowest ACCEPTED round trip among the last few (zero before the first).</summary>
+    public TimeSpan SlowestAccept { get { lock (_gate) return _accepts.Count == 0 ? TimeSpan.Zero : _accepts.Max(); } }
+
+    /// <summary>The measured rate from the guest, or <paramref name="assumed"/> before anything was measured.</summary>
+    public double BytesPerSecond(double assumed)
+    {
+        lock (_gate) return _bestRate > 0 ? _bestRate : assumed;
+    }
+
+    /// <summary>Whether a rate has been measured yet.</summary>
+    public bool Measured { get { lock (_gate) return _bestRate > 0; } }
+
+    public void AcceptedAfter(TimeSpan roundTrip)
+    {
+        lock (_gate)
+        {
+            _accepts.Enqueue(roundTrip < TimeSpan.Zero ? TimeSpan.Zero : roundTrip);
+            while (_accepts.Count > Keep) _accepts.Dequeue();
+        }
+    }
+
+    /// <summary>An answer of <paramref name="bytes"/> that took <paramref name="elapsed"/> after ACCEPTED.</summary>
+    public void Answered(int bytes, TimeSpan elapsed)
+    {
+        if (bytes < MinSampleBytes || elapsed <= TimeSpan.Zero) return;
+        // Every sample is a lower bound of the line rate: the largest is the closest.
+        lock (_gate) _bestRate = Math.Max(_bestRate, bytes / elapsed.TotalSeconds);
+    }
+}
