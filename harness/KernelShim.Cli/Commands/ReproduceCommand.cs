@@ -54,7 +54,7 @@ public static class ReproduceCommand
                 {
                     var detected = standing.Result;
                     var line = CycleConsoleLine.Parse(detected.Line);
-                    var stacks = await ddb.CaptureWithPartiesAsync(CycleParties(line), line?.DdbCommands(), c);
+                    var stacks = await ddb.CaptureWithPartiesAsync(CycleParties(line), line?.DdbCommands(), c, NotAsleepYet);
                     captured = DateTimeOffset.UtcNow - detected.At;
                     return stacks;
                 }, bound, hold, token);
@@ -83,6 +83,19 @@ public static class ReproduceCommand
         DdbParty.ByName("reclaimer", "uvmshim_reclaim"),
         .. line is null ? [] : new[] { DdbParty.ByLid($"owner of the map lock (lwp {line.HolderLid}, {line.HolderName})", line.HolderLid) },
     ];
+
+    /// <summary>
+    /// The unmapper retries its allocation each time the pagedaemon wakes it, so a BREAK
+    /// can find it runnable between two sleeps: then look again (the cycle still stands).
+    /// </summary>
+    private static string? NotAsleepYet(IReadOnlyList<DdbPsRow> ps)
+    {
+        var unmapper = ps.FirstOrDefault(DdbParty.ByName("unmapper", "uvmshim_unmap").Matches);
+        var reclaimer = ps.FirstOrDefault(DdbParty.ByName("reclaimer", "uvmshim_reclaim").Matches);
+        if (unmapper is { IsAsleep: false }) return $"the unmapper is not asleep (state {unmapper.State})";
+        if (reclaimer is { IsAsleep: false }) return $"the reclaimer is not asleep (state {reclaimer.State})";
+        return null;
+    }
 
     private static int Print(ReproductionResult r)
     {

@@ -18,6 +18,12 @@ public sealed class DdbCapture(ConsoleLog console, ConsoleWatcher watcher)
     public static IReadOnlyList<string> HangCommands(ulong? mapKva) =>
         ["ps", "show all locks", .. mapKva is { } a ? new[] { $"show map/f 0x{a:x}" } : []];
 
+    /// <summary>How many BREAKs <see cref="CaptureWithPartiesAsync"/> may take to find the moment it wants.</summary>
+    public int MaxLooks { get; init; } = 5;
+
+    /// <summary>How long the kernel runs between two such looks.</summary>
+    public TimeSpan LookAgainAfter { get; init; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>At most this many per-LWP stacks after a hang.</summary>
     public int MaxStacks { get; init; } = 12;
 
@@ -43,20 +49,40 @@ public sealed class DdbCapture(ConsoleLog console, ConsoleWatcher watcher)
     /// rest: the BREAK and `ps` itself, `bt` and the stacks of the other stuck
     /// LWPs.  The kernel is continued at the end.
     /// </summary>
+    /// <param name="notYet">
+    /// Says why this moment does not show what is wanted (a party runnable between two
+    /// sleeps), or null when it does: then the kernel is continued and looked at again
+    /// after <see cref="LookAgainAfter"/>, at most <see cref="MaxLooks"/> times in all.
+    /// </param>
     public async Task<DdbTranscript> CaptureWithPartiesAsync(IReadOnlyList<DdbParty> parties,
-        IEnumerable<string>? extraLockCommands = null, CancellationToken ct = default)
+        IEnumerable<string>? extraLockCommands = null, CancellationToken ct = default,
+        Func<IReadOnlyList<DdbPsRow>, string?>? notYet = null)
     {
         var rest = new StringBuilder();
         var lead = new StringBuilder();
         try
         {
-            if (!await EnterAsync(rest, ct).ConfigureAwait(false))
-                return new DdbTranscript(false, rest.ToString());
             var ps = new StringBuilder();
-            if (!await RunAsync("ps", ps, ct).ConfigureAwait(false))
-                return new DdbTranscript(true, rest.Append(ps).ToString());
-            rest.Append(ps);
-            var rows = DdbPs.Rows(ps.ToString()).ToList();
+            List<DdbPsRow> rows;
+            for (int look = 1; ; look++)
+            {
+                if (!await EnterAsync(rest, ct).ConfigureAwait(false))
+                    return new DdbTranscript(false, lead.Append(rest).ToString());
+                ps.Clear();
+                if (!await RunAsync("ps", ps, ct).ConfigureAwait(false))
+                    return new DdbTranscript(true, lead.Append(rest).Append(ps).ToString());
+                rest.Append(ps);
+                rows = DdbPs.Rows(ps.ToString()).ToList();
+                if (notYet?.Invoke(rows) is not { } why) break;
+                if (look >= MaxLooks)
+                {
+                    lead.Append($"[kshim: look {look} of {MaxLooks}: {why}; captured as it is]\n");
+                    break;
+                }
+                lead.Append($"[kshim: look {look}: {why}; continued, looking again in {LookAgainAfter.TotalMilliseconds:0} ms]\n");
+                await console.TypeAsync("c\r", ct).ConfigureAwait(false);
+                await Task.Delay(LookAgainAfter, ct).ConfigureAwait(false);
+            }
             var roles = new List<(DdbPsRow Row, List<string> Roles)>();
             void Note(DdbPsRow r, string role)
             {
@@ -70,7 +96,7 @@ public sealed class DdbCapture(ConsoleLog console, ConsoleWatcher watcher)
                 if (hits.Count == 0) lead.Append($"[kshim: {p.Role}: not in ps]\n");
                 foreach (var r in hits) Note(r, p.Role);
             }
-            foreach (var r in rows.Where(r => r.WaitsForLock)) Note(r, "waits for a lock (tstile)");
+            foreach (var r in rows.Where(r => r.WaitsForLock)) Note(r, $"waits for a lock ({r.Wait})");
             lead.Insert(0, "[kshim: the parties, from ps]\n" +
                 string.Concat(roles.Select(x => $"  {string.Join("; ", x.Roles)}: {x.Row.Line}\n")));
             bool ok = true;
@@ -133,8 +159,8 @@ public sealed class DdbCapture(ConsoleLog console, ConsoleWatcher watcher)
     private async Task<bool> EnterAsync(StringBuilder text, CancellationToken ct)
     {
         // Already stopped there (after a panic, or a probe that left ddb at its prompt):
-        // nothing came after the prompt, not even the echo of a `c`.
-        if (watcher.Events.LastOrDefault() is { Kind: ConsoleEventKind.DdbPrompt } prompt && console.LastOutput <= prompt.At)
+        // the console's last, unfinished line is ddb's prompt, not even the echo of a `c` after it.
+        if (ConsolePatterns.Match(console.PartialLine) is { Kind: ConsoleEventKind.DdbPrompt })
             return true;
         var since = DateTimeOffset.UtcNow;
         int pos = console.Position;
