@@ -304,8 +304,11 @@ public sealed class AgentClient : IAsyncDisposable
                     // Accepted, silent past its measured allowance: ask whether the guest is stuck.
                     await AskAsync(probe, x, sends, DateTimeOffset.UtcNow - x.FirstSent, x.AcceptedAt, whole.Token).ConfigureAwait(false);
                     x.Patience = 2 * x.Patience.Value;
-                    // Alive: wait on without a resend unless the answer may have been lost.
-                    send = DateTimeOffset.UtcNow - x.LastSent >= _options.AcceptedResendAfterFor(answerBytes);
+                    // Alive: wait on without a resend unless the answer may have been lost; a
+                    // windowed frame is never resent to a busy agent (it sends no PROGRESS
+                    // while it runs a request, so the resend would only count as a failure).
+                    send = x.Frame.Length <= KshimAgentProto.KSHIM_PROGRESS_WINDOW
+                        && DateTimeOffset.UtcNow - x.LastSent >= _options.AcceptedResendAfterFor(answerBytes);
                     counts = false;
                     continue;
                 }
@@ -457,7 +460,9 @@ public sealed class AgentClient : IAsyncDisposable
                         // Running now: wait as long as a busy guest needs.
                         x.Accepted = true;
                         x.AcceptedAt = DateTimeOffset.UtcNow;
-                        _meter.AcceptedAfter(x.AcceptedAt - x.LastSent);
+                        // Only a small frame's ACCEPTED is pure latency; a big one's includes
+                        // the transfer of what was still in flight.
+                        if (x.Frame.Length <= LineMeter.MinSampleBytes) _meter.AcceptedAfter(x.AcceptedAt - x.LastSent);
                         Stats.Accepted++;
                         if (watched) x.Patience ??= Overdue(answerBytes, work!.Value);
                         attempt.CancelAfter(AfterAccepted());

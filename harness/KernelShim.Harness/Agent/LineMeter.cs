@@ -18,7 +18,7 @@ public sealed class LineMeter
     private readonly Queue<TimeSpan> _accepts = new();
     private double _bestRate;
 
-    /// <summary>The slowest ACCEPTED round trip among the last few (zero before the first).</summary>
+    /// <summary>The slowest ACCEPTED round trip among the last few of small frames (zero before the first).</summary>
     public TimeSpan SlowestAccept { get { lock (_gate) return _accepts.Count == 0 ? TimeSpan.Zero : _accepts.Max(); } }
 
     /// <summary>The measured rate from the guest, or <paramref name="assumed"/> before anything was measured.</summary>
