@@ -366,7 +366,8 @@ public sealed class AgentClient : IAsyncDisposable
     /// more was sent, so by then the agent has had more than its 2 s of silence
     /// and dropped the partial frame; the resend starts on a clean receiver.
     /// NAKs are ignored here: one may be a late answer to an earlier attempt,
-    /// and a NAK of this one is followed by silence anyway.
+    /// and a NAK of this one is followed by silence anyway.  An ACCEPTED ends
+    /// the send: an earlier attempt's frame came in whole and runs.
     /// </summary>
     private async Task<bool> SendWindowedAsync(Exchange x, CancellationToken ct)
     {
@@ -399,6 +400,17 @@ public sealed class AgentClient : IAsyncDisposable
                 case DecodeEvent.Good { Frame: var f } when f.Type == kshim_frame_type.KSHIM_FRAME_READY:
                     CheckReady(f);
                     break;
+                case DecodeEvent.Good { Frame: var f } when f.RequestId == x.Id && f.Type == kshim_frame_type.KSHIM_FRAME_ACCEPTED
+                                                             && f.Payload.Length == 0:
+                    // An earlier attempt's frame came in whole and runs now: nothing more to send
+                    // (a busy agent sends no PROGRESS, so waiting for one would fail the attempt).
+                    if (!x.Accepted)
+                    {
+                        x.Accepted = true;
+                        x.AcceptedAt = DateTimeOffset.UtcNow;
+                        Stats.Accepted++;
+                    }
+                    return true;
                 case DecodeEvent.Good { Frame: var f } when f.RequestId == x.Id && f.Type == kshim_frame_type.KSHIM_FRAME_PROGRESS:
                     // Never beyond what was sent: a report about an earlier attempt's
                     // partial frame must not open the window further.
