@@ -95,6 +95,8 @@
 #define STUCK_REPORT_S	10
 /* How long past the bound the reclaimer may take to reach the lock. */
 #define CLOSE_GRACE_MS	10000
+/* While a cycle is held: reclaim idle pool pages this often (ticks). */
+#define HOLD_RECLAIM_TICKS	5
 
 struct cycle_run {
 	kmutex_t		 cr_lock;
@@ -315,10 +317,11 @@ static void
 report_evidence(struct cycle_run *cr, const struct uvmshim_cycle *c)
 {
 
-	printf("uvmshim: PR 24039 cycle DEADLOCK on map %p: lwp %llu (%s) "
+	printf("uvmshim: PR 24039 cycle DEADLOCK on map %p, lock %p: lwp %llu (%s) "
 	    "write-holds it %llu ms, sleeping on \"%s\"%s; reclaimer lwp %llu "
 	    "waits on \"%s\" %llu ms holding %llu pages; free %lld\n",
-	    &cr->cr_um->um_map, (unsigned long long)c->holder_lid,
+	    &cr->cr_um->um_map, &cr->cr_um->um_map.lock,
+	    (unsigned long long)c->holder_lid,
 	    c->holder_name, (unsigned long long)c->lock_held_ms,
 	    c->unmapper_wmesg,
 	    cr->cr_u_sawfree ? " (seen in uvm_wait, for a free page)" : "",
@@ -456,14 +459,34 @@ watch(struct cycle_run *cr, uint64_t bound_ns)
 	}
 }
 
-/* Keep a detected cycle standing for hold_ms, unless it ends by itself. */
+/*
+ * Keep a detected cycle standing for hold_ms, unless it ends by itself:
+ * the unmapper asleep in the clip's allocation with the map write-locked,
+ * the reclaimer asleep on the lock, so that ddb can be asked meanwhile.
+ * Taking free pages each tick is not enough on its own: the pagedaemon's
+ * pool drain frees idle pool pages and then wakes the unmapper at once,
+ * which wins the race for them (10.99.12: the unmap ended 7 s into an
+ * 8 s hold with no page ever seen free).  So every HOLD_RECLAIM_TICKS the
+ * watchdog reclaims idle pool pages itself and takes them first.
+ */
 static void
 hold(struct cycle_run *cr, uint32_t hold_ms)
 {
 	uint64_t until = uvmshim_nsec() + (uint64_t)hold_ms * NS_PER_MS;
+	struct uvmshim_hoard local;
+	uint64_t got;
+	int tick = 0;
 
+	uvmshim_hoard_init(&local);
 	while (!cr->cr_u_done && uvmshim_nsec() < until) {
 		keep_pressure(cr);
+		if (++tick % HOLD_RECLAIM_TICKS == 0) {
+			mutex_exit(&cr->cr_lock);
+			got = uvmshim_hoard_reclaim(&local, CYCLE_PGA);
+			mutex_enter(&cr->cr_lock);
+			uvmshim_hoard_move(&cr->cr_hoard, &local);
+			cr->cr_kept += got;
+		}
 		(void)cv_timedwait(&cr->cr_cv, &cr->cr_lock, 1);
 	}
 }

@@ -136,6 +136,7 @@ int	uvmshim_map_remove(void *be, void *map, uint64_t start, uint64_t end,
 void	uvmshim_hoard_init(struct uvmshim_hoard *h);
 uint64_t uvmshim_hoard_take(struct uvmshim_hoard *h, uint64_t n,
 	    int pgaflags);
+uint64_t uvmshim_hoard_reclaim(struct uvmshim_hoard *h, int pgaflags);
 uint64_t uvmshim_hoard_take_settled(struct uvmshim_hoard *h, bool age,
 	    int pgaflags);
 void	uvmshim_hoard_move(struct uvmshim_hoard *to,

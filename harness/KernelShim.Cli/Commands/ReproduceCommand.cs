@@ -51,6 +51,7 @@ public static class ReproduceCommand
     {
         await using var prepared = await NetBsdOptions.PrepareAsync(nb, ct);
         ReproductionResult? result = null;
+        TimeSpan? captured = null;
         var run = prepared.Setup.NewRun(new RunDeadlines(), line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), out var work);
         var verdict = await run.RunAsync(async (s, ready, token) =>
         {
@@ -59,7 +60,14 @@ public static class ReproduceCommand
             var since = DateTimeOffset.UtcNow;
             var standing = s.Watcher.WaitForAsync(e => e.Kind == ConsoleEventKind.CycleDetected, TimeSpan.FromMinutes(5), since, token);
             result = await Pr24039Reproduction.RunAsync(device, uvmshim_policy.UVMSHIM_POLICY_DEFAULT,
-                standing, c => ddb.CaptureHangAsync(null, c), bound, hold, token);
+                hold == 0 ? null : standing, async c =>
+                {
+                    var detected = standing.Result;
+                    var line = CycleConsoleLine.Parse(detected.Line);
+                    var stacks = await ddb.CaptureWithPartiesAsync(CycleParties(line), line?.DdbCommands(), c, NotAsleepYet);
+                    captured = DateTimeOffset.UtcNow - detected.At;
+                    return stacks;
+                }, bound, hold, token);
             return result.Reproduced ? Verdict.Passed("reproduced") : Verdict.Failed("not reproduced");
         }, ct);
         AnsiConsole.MarkupLineInterpolated($"Target: [bold]{verdict.Target}[/]");
@@ -70,10 +78,33 @@ public static class ReproduceCommand
         }
         if (result.Stacks is { Entered: true } st)
         {
-            AnsiConsole.MarkupLine("--- ddb, while the cycle stood:");
+            AnsiConsole.MarkupLine("--- ddb, while the cycle stood (the parties first):");
             Console.WriteLine(st.Text);
+            if (captured is { } t)
+                AnsiConsole.MarkupLineInterpolated($"ddb capture done {t.TotalSeconds:0.0} s after the module's DEADLOCK line (hold {hold} ms)");
         }
         return Print(result);
+    }
+
+    /// <summary>The cycle's parties: its two threads and whoever write-holds the map (from the module's console line).</summary>
+    private static IReadOnlyList<DdbParty> CycleParties(CycleConsoleLine? line) =>
+    [
+        DdbParty.ByName("unmapper", "uvmshim_unmap"),
+        DdbParty.ByName("reclaimer", "uvmshim_reclaim"),
+        .. line is null ? [] : new[] { DdbParty.ByLid($"owner of the map lock (lwp {line.HolderLid}, {line.HolderName})", line.HolderLid) },
+    ];
+
+    /// <summary>
+    /// The unmapper retries its allocation each time the pagedaemon wakes it, so a BREAK
+    /// can find it runnable between two sleeps: then look again (the cycle still stands).
+    /// </summary>
+    private static string? NotAsleepYet(IReadOnlyList<DdbPsRow> ps)
+    {
+        var unmapper = ps.FirstOrDefault(DdbParty.ByName("unmapper", "uvmshim_unmap").Matches);
+        var reclaimer = ps.FirstOrDefault(DdbParty.ByName("reclaimer", "uvmshim_reclaim").Matches);
+        if (unmapper is { IsAsleep: false }) return $"the unmapper is not asleep (state {unmapper.State})";
+        if (reclaimer is { IsAsleep: false }) return $"the reclaimer is not asleep (state {reclaimer.State})";
+        return null;
     }
 
     private static int Print(ReproductionResult r)

@@ -78,10 +78,11 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
             RequireModule = true,
         };
         var done = new ConcurrentQueue<CaseResult>();
-        var verdict = await run.RunAsync((session, ready, token) =>
+        var verdict = await run.RunAsync(async (session, ready, token) =>
         {
+            await job.Guest.PrepareAsync(session.Agent, token).ConfigureAwait(false);
             // The suite speaks to the agent synchronously for minutes: give it its own thread, not a pool thread.
-            return Task.Factory.StartNew(() =>
+            return await Task.Factory.StartNew(() =>
             {
                 var device = new AgentDevice(session.Agent, job.Guest.Kind, $"{ready.OsVersion} ({job.Guest.Label})");
                 var results = new SuiteRunner(device, job.Guest.Policies, () => new ModelDevice())
@@ -91,7 +92,7 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
                 }.Run([job.Scenario]);
                 int failed = results.Count(r => !r.Verdict.IsSuccess);
                 return failed == 0 ? Verdict.Passed($"{results.Count} case(s) passed") : Verdict.Failed($"{failed} of {results.Count} case(s) failed");
-            }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }, ct).ConfigureAwait(false);
 
         var cases = Complete(job, [.. done], verdict).Select(r => r with { Kernel = job.Guest.Label, Endpoint = place.Endpoint.Url, Repeat = job.Repeat });
@@ -122,8 +123,11 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
             if (seen.Contains(id)) continue;
             var summary = first ? $"the VM ended in this case: {vm.Summary}" : $"not reached: the VM ended earlier ({vm.Kind})";
             var kind = vm.IsSuccess ? VerdictKind.InfrastructureError : vm.Kind;
+            // The evidence (a ddb transcript) goes with the case the VM ended in.
+            var evidence = first ? vm.Evidence : [];
             first = false;
-            yield return new CaseResult(s.Name, c.Name, policy, vm.Target, vm with { Kind = kind, Summary = summary }, new CaseMetrics());
+            yield return new CaseResult(s.Name, c.Name, policy, vm.Target,
+                vm with { Kind = kind, Summary = summary, Evidence = evidence }, new CaseMetrics());
         }
     }
 }

@@ -12,9 +12,9 @@ public sealed record ReproductionResult(string MergingPolicy, CycleEvidence Merg
 }
 
 /// <summary>
-/// The PR 24039 cycle on demand: once with merging (it must deadlock, the
-/// watchdog recovers), with an optional ddb capture while the cycle still
-/// stands, then once under no-merge (it must complete).
+/// The PR 24039 cycle on demand: once with merging (it must deadlock; the
+/// module keeps it standing hold_ms, then its watchdog breaks it), with an
+/// optional ddb capture in that window, then once under no-merge (it must complete).
 /// </summary>
 public static class Pr24039Reproduction
 {
@@ -26,7 +26,9 @@ public static class Pr24039Reproduction
     {
         var client = new UvmshimClient(device);
         bool modelled = CounterSource.For(0, client.Version()).Modelled;
-        var cycle = Task.Run(() => client.Cycle(merging, boundMs, holdMs, npages: 16), ct);
+        // With a hold, the module keeps the cycle standing hold_ms after it detects it
+        // (RECOVER would break it at once, and a capture would land in the recovery).
+        var cycle = Task.Run(() => client.Cycle(merging, boundMs, holdMs, npages: 16, recover: holdMs == 0), ct);
         DdbTranscript? stacks = null;
         if (standing is not null && captureWhileStanding is not null)
         {

@@ -27,6 +27,11 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         var ctx = new CaseContext(policy);
         var intent = c.IntentUnder(policy);
         Verdict verdict;
+        // An agent that stopped answering, restarted or went away ends the run, not
+        // just this case: the exception goes to the caller (GuestRun turns it into the
+        // VM's verdict, with ddb evidence, and the matrix gives it to this case and
+        // "not reached" to the rest).  No clean-up request is sent to a stuck guest.
+        bool agentGone = false;
         try
         {
             var version = _client.Version();
@@ -46,10 +51,18 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
                     ? $"reproduced {c.Bug}: {c.Steps.Count} step(s)"
                     : $"{c.Steps.Count} step(s)");
             }
+            catch (AgentException)
+            {
+                agentGone = true;
+                throw;
+            }
             finally
             {
-                ctx.FinalStats = _client.Stats(ctx.MapId);
-                _client.DestroyMap(ctx.MapId);
+                if (!agentGone)
+                {
+                    ctx.FinalStats = _client.Stats(ctx.MapId);
+                    _client.DestroyMap(ctx.MapId);
+                }
             }
         }
         catch (ExpectationException e) when (intent == CaseIntent.Reproduction && ctx.BugDidNotForm)
@@ -58,9 +71,6 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         }
         catch (ExpectationException e) { verdict = Verdict.Failed(e.Message); }
         catch (UvmshimException e) { verdict = Verdict.Failed($"unexpected {e.Message}"); }
-        catch (AgentConnectionLostException e) { verdict = new Verdict(VerdictKind.LostConnection, e.Message); }
-        catch (AgentRestartedException e) { verdict = new Verdict(VerdictKind.LostConnection, e.Message); }
-        catch (AgentTimeoutException e) { verdict = new Verdict(VerdictKind.Timeout, e.Message); }
         var s = ctx.FinalStats;
         var metrics = new CaseMetrics
         {
