@@ -13,9 +13,11 @@ public sealed record ComparedMetric(string Name, Func<CaseMetrics, long?> Value,
 
     /// <summary>
     /// Every compared value.  Entry counts, merges and clips come from the
-    /// entries around each call; allocations under the lock are inferred
-    /// from the clips on a kernel (a module cannot hook uvm_mapent_alloc).
-    /// A counter measured in the kernel belongs here as one more line.
+    /// entries around each call; allocations under the lock from the map's
+    /// statistics, which on a kernel the module measures from the kernel's
+    /// own entry accounting (native/kmod/README.md) and infers from the clips
+    /// only where a call's window was disturbed or the kernel lacks the
+    /// counters (each op's result says which).
     /// </summary>
     public static IReadOnlyList<ComparedMetric> All { get; } =
     [
@@ -23,6 +25,6 @@ public sealed record ComparedMetric(string Name, Func<CaseMetrics, long?> Value,
         new("peak entries", m => m.PeakEntries),
         new("merges", m => m.Merges),
         new("clips", m => m.Clips),
-        new("allocations under the map lock", m => m.AllocsLocked, "inferred from clips on a kernel, modelled on the model"),
+        new("allocations under the map lock", m => m.AllocsLocked, "measured on a kernel where its accounting allowed, else inferred from clips; modelled on the model"),
     ];
 }
