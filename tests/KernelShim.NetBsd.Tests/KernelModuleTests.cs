@@ -139,7 +139,7 @@ public class KernelModuleTests : NetBsdVm
     [Test]
     public void RandomInvalidRequestsGetTheModelsErrnoAndChangeNothing()
     {
-        const int Requests = 3000;
+        const int Requests = 1500;
         var rng = new Random(24039);
         ulong size = 16 * Pg;
         uint m = Client.CreateMap(size, uvmshim_policy.UVMSHIM_POLICY_DEFAULT);
