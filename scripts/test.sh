@@ -28,56 +28,64 @@
 # skipped NetBSD test a failure.  Exit: 0 when everything passed, 1 otherwise
 # (also when no test ran).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-results=build/test-results
-rm -rf "$results"
-mkdir -p "$results"
-dotnet_flags=(--no-build -nologo -v:q -clp:NoSummary --logger trx)
 
-if [ -z "${KSHIM_RUNNER_IMAGE:-}" ] && tag=$(vm-images/runner/build.sh --print-tag 2>/dev/null); then
-	export KSHIM_RUNNER_IMAGE=$tag
-fi
+# Everything below is in functions, read whole before anything runs: a
+# checkout updated while a long run goes on cannot change the running script.
+main() {
+	cd "$(dirname "$0")/.."
+	results=build/test-results
+	rm -rf "$results"
+	mkdir -p "$results"
+	dotnet_flags=(--no-build -nologo -v:q -clp:NoSummary --logger trx)
 
-# group|kernel|sys|what to run (a dotnet test target) |filter
-jobs=()
-add_set() {
-	local label=$1 kernel=$2 sys=$3 filter=$4
-	[ -n "$kernel" ] && [ -n "$sys" ] || return 0
-	[ -n "$label" ] || label=$(basename "$(dirname "$kernel")")
-	jobs+=("netbsd-$label|$kernel|$sys|tests/KernelShim.NetBsd.Tests|$filter")
-}
-add_set "${KSHIM_LABEL:-}" "${KSHIM_KERNEL:-}" "${KSHIM_SYS:-}" "TestCategory=NetBSD"
-add_set "${KSHIM_OLD_LABEL:-}" "${KSHIM_OLD_KERNEL:-}" "${KSHIM_OLD_SYS:-}" "TestCategory=NetBSD"
-# A patched kernel differs from its stock one in uvm: the agent line's large
-# requests (LargeRequestTests: the tty and the protocol, minutes of transfer)
-# say nothing new about it, and are left to the stock sets.
-add_set "${KSHIM_PATCHED_LABEL:-}" "${KSHIM_PATCHED_KERNEL:-}" "${KSHIM_PATCHED_SYS:-}" "TestCategory=NetBSD&FullyQualifiedName!~LargeRequestTests"
-if [ ${#jobs[@]} -eq 0 ]; then
-	jobs+=("netbsd|||tests/KernelShim.NetBsd.Tests|TestCategory=NetBSD")
-fi
-jobs+=("netbsd-sets|${KSHIM_KERNEL:-}|${KSHIM_SYS:-}|tests/KernelShim.NetBsd.Tests|TestCategory=NetBSDSets")
-jobs+=("main|${KSHIM_KERNEL:-}|${KSHIM_SYS:-}|KernelShim.sln|TestCategory!=NetBSD&TestCategory!=NetBSDSets")
+	if [ -z "${KSHIM_RUNNER_IMAGE:-}" ] && tag=$(vm-images/runner/build.sh --print-tag 2>/dev/null); then
+		export KSHIM_RUNNER_IMAGE=$tag
+	fi
 
-run_job() {
-	local group kernel sys target filter start rc
-	IFS='|' read -r group kernel sys target filter <<<"$1"
-	start=$(date +%s)
-	mkdir -p "$results/$group"
-	echo "test: $group started"
-	KSHIM_KERNEL=$kernel KSHIM_SYS=$sys KSHIM_SET_LABEL=${group#netbsd-} \
-		dotnet test "$target" "${dotnet_flags[@]}" --filter "$filter" \
-		--results-directory "$results/$group" >"$results/$group.log" 2>&1
-	rc=$?
-	echo "test: $group finished in $(( $(date +%s) - start )) s (dotnet test exit $rc; log $results/$group.log)"
-}
+	# group|kernel|sys|what to run (a dotnet test target) |filter
+	jobs=()
+	add_set() {
+		local label=$1 kernel=$2 sys=$3 filter=$4
+		[ -n "$kernel" ] && [ -n "$sys" ] || return 0
+		[ -n "$label" ] || label=$(basename "$(dirname "$kernel")")
+		jobs+=("netbsd-$label|$kernel|$sys|tests/KernelShim.NetBsd.Tests|$filter")
+	}
+	add_set "${KSHIM_LABEL:-}" "${KSHIM_KERNEL:-}" "${KSHIM_SYS:-}" "TestCategory=NetBSD"
+	add_set "${KSHIM_OLD_LABEL:-}" "${KSHIM_OLD_KERNEL:-}" "${KSHIM_OLD_SYS:-}" "TestCategory=NetBSD"
+	# A patched kernel differs from its stock one in uvm: the agent line's large
+	# requests (LargeRequestTests: the tty and the protocol, minutes of transfer)
+	# say nothing new about it, and are left to the stock sets.
+	add_set "${KSHIM_PATCHED_LABEL:-}" "${KSHIM_PATCHED_KERNEL:-}" "${KSHIM_PATCHED_SYS:-}" "TestCategory=NetBSD&FullyQualifiedName!~LargeRequestTests"
+	if [ ${#jobs[@]} -eq 0 ]; then
+		jobs+=("netbsd|||tests/KernelShim.NetBsd.Tests|TestCategory=NetBSD")
+	fi
+	jobs+=("netbsd-sets|${KSHIM_KERNEL:-}|${KSHIM_SYS:-}|tests/KernelShim.NetBsd.Tests|TestCategory=NetBSDSets")
+	jobs+=("main|${KSHIM_KERNEL:-}|${KSHIM_SYS:-}|KernelShim.sln|TestCategory!=NetBSD&TestCategory!=NetBSDSets")
 
-max=${KSHIM_TEST_JOBS:-2}
-for job in "${jobs[@]}"; do
-	while [ "$(jobs -rp | wc -l)" -ge "$max" ]; do
-		wait -n
+	run_job() {
+		local group kernel sys target filter start rc
+		IFS='|' read -r group kernel sys target filter <<<"$1"
+		start=$(date +%s)
+		mkdir -p "$results/$group"
+		echo "test: $group started"
+		KSHIM_KERNEL=$kernel KSHIM_SYS=$sys KSHIM_SET_LABEL=${group#netbsd-} \
+			dotnet test "$target" "${dotnet_flags[@]}" --filter "$filter" \
+			--results-directory "$results/$group" >"$results/$group.log" 2>&1
+		rc=$?
+		echo "test: $group finished in $(( $(date +%s) - start )) s (dotnet test exit $rc; log $results/$group.log)"
+	}
+
+	max=${KSHIM_TEST_JOBS:-2}
+	for job in "${jobs[@]}"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$max" ]; do
+			wait -n
+		done
+		run_job "$job" &
 	done
-	run_job "$job" &
-done
-wait
+	wait
 
-exec scripts/trx-summary.py "$results"
+	exec scripts/trx-summary.py "$results"
+}
+
+main "$@"
+exit $?
