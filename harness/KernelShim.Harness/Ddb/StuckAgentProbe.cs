@@ -43,11 +43,16 @@ public sealed class StuckAgentProbe(ConsoleLog console, ConsoleWatcher watcher)
         var agent = DdbPs.Rows(look.Text).FirstOrDefault(r => r.Pid == AgentPid);
         if (agent is null)
             return Stuck($"ddb's ps lists no process {AgentPid} (the agent)");
-        if (agent.IsRunning)
+        // Asleep on its own serial line (ttyout: the answer waits for the host to
+        // drain the tty; ttyin/ttyraw: reading the next frame) is the line being
+        // slow or the host busy, not the kernel stuck: seen on 7.99.4 in CI.
+        if (agent.IsRunning || agent.Wait is { } line && line.StartsWith("tty", StringComparison.Ordinal))
         {
             await console.TypeAsync("c\r", ct).ConfigureAwait(false);
             _lastLook = DateTimeOffset.UtcNow;
-            return Alive(silence, $"ddb shows the agent working (state {agent.State}{(agent.OnThisCpu ? ", on the CPU" : "")})");
+            return Alive(silence, agent.IsRunning
+                ? $"ddb shows the agent working (state {agent.State}{(agent.OnThisCpu ? ", on the CPU" : "")})"
+                : $"ddb shows the agent waiting on its serial line (\"{agent.Wait}\")");
         }
         StuckAgent = agent;
         return Stuck(agent.Wait is { } w
