@@ -558,7 +558,9 @@ public sealed class AgentClient : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        // The stream closed under the read (dispose, a VM gone): the loop ends.  A pipe
+        // whose reader was completed meanwhile says so with InvalidOperationException.
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
         }
         finally
