@@ -71,8 +71,15 @@ public sealed class RunnerImage
         var pinned = Environment.GetEnvironmentVariable("KSHIM_RUNNER_IMAGE") is { Length: > 0 } p ? p : null;
         var script = pinned is null ? BuildScript : null;
         var tag = pinned ?? (script is null ? LatestTag : await ExpectedTagAsync(cancellationToken).ConfigureAwait(false));
+        bool ours = tag != LatestTag && (pinned is null || tag.StartsWith(Repository + ":", StringComparison.Ordinal));
         if (await runner.ImageExistsAsync(tag, cancellationToken).ConfigureAwait(false))
+        {
+            // An engine that got the image under a pinned tag only (make test pins the hash it
+            // built for the whole run) is given the latest tag as well.
+            if (ours && !await runner.ImageExistsAsync(LatestTag, cancellationToken).ConfigureAwait(false))
+                await runner.TagImageAsync(tag, LatestTag, cancellationToken).ConfigureAwait(false);
             return new RunnerImageStatus(tag, false, clock.Elapsed);
+        }
 
         var source = SourceEndpoint;
         if (source.Uri == runner.Endpoint.Uri)
@@ -92,7 +99,8 @@ public sealed class RunnerImage
         }
         log?.WriteLine($"copying {tag} from {source.Address} to {runner.Endpoint.Address}");
         await from.CopyImageToAsync(runner, tag, cancellationToken).ConfigureAwait(false);
-        if (pinned is null && tag != LatestTag)
+        // A pinned tag of our own repository is still ours: the copy gets the latest tag too.
+        if (ours)
             await runner.TagImageAsync(tag, LatestTag, cancellationToken).ConfigureAwait(false);
         return new RunnerImageStatus(tag, built, clock.Elapsed) { CopiedFrom = source };
     }

@@ -167,10 +167,15 @@ public sealed class DockerRunnerTests : DockerTestBase
     [Test]
     public async Task An_engine_that_does_not_answer_names_the_start_script()
     {
-        var nowhere = new DockerEndpoint(new Uri("unix:///tmp/kshim-no-such-docker.sock"), DockerEndpoint.DefaultApiVersion);
+        // An engine the start script makes (its extra instance 9, which no test starts): the advice is the script.
+        var nowhere = new DockerEndpoint(new Uri("unix:///var/run/kshim-docker-9.sock"), DockerEndpoint.DefaultApiVersion);
         var probe = await new DockerEngine(nowhere).ProbeAsync(TimeSpan.FromSeconds(2));
         Assert.That(probe.Answers, Is.False);
-        Assert.That(probe.Describe(), Does.Contain("scripts/docker-engine.sh"));
+        Assert.That(probe.Describe(), Does.Contain("scripts/docker-engine.sh --instance 9"));
+        // Any other socket: nothing here can start it, so no advice to run the script.
+        var foreign = new DockerEndpoint(new Uri("unix:///tmp/kshim-no-such-docker.sock"), DockerEndpoint.DefaultApiVersion);
+        var foreignProbe = await new DockerEngine(foreign).ProbeAsync(TimeSpan.FromSeconds(2));
+        Assert.That(foreignProbe.Describe(), Does.Not.Contain("docker-engine.sh").And.Contain("check that an engine listens there"));
 
         using var runner = new DockerRunner(nowhere, reapStale: false);
         var error = Assert.ThrowsAsync<DockerEngineUnavailableException>(
