@@ -14,7 +14,7 @@ public static class MatrixReport
         int passed = cell.Result.Cases.Count(c => c.Verdict.IsSuccess);
         lock (Gate)
             AnsiConsole.MarkupLineInterpolated(
-                $"[{(v.IsSuccess ? "green" : "red")}]{v.Kind.ToString().ToUpperInvariant()}[/] {cell.Job} on {cell.Endpoint?.Url ?? "no endpoint"} slot {cell.Slot}: {passed}/{cell.Result.Cases.Count} case(s) passed, {cell.Duration.TotalSeconds:0.0} s");
+                $"[{(v.IsSuccess ? "green" : "red")}]{v.Kind.ToString().ToUpperInvariant()}[/] {cell.Job} on {cell.Endpoint?.Url ?? "no endpoint"} slot {cell.Slot}: {passed}/{cell.Result.Cases.Count} case(s) passed, {cell.Duration.TotalSeconds:0.0} s, {v.Start?.ToString() ?? "not started"}");
     }
 
     public static void Print(MatrixResult matrix)

@@ -70,7 +70,7 @@ public static class RunCommand
     {
         await using var prepared = await NetBsdOptions.PrepareMatrixAsync(nb, ct);
         if (prepared.Setup is null) return prepared.ExitCode;
-        var runner = prepared.Setup.Runner(filter, Progress, MatrixReport.PrintCell);
+        var runner = prepared.Setup.Runner(filter, Progress, MatrixReport.PrintCell, warmStarts: !nb.Cold);
         var matrix = await runner.RunAsync(prepared.Guests, suite, 1, ct);
         var results = matrix.Cases;
         foreach (var g in prepared.Guests)

@@ -19,9 +19,10 @@ public static class ValidateCommand
         var repeat = new Option<int>("--repeat") { Description = "suite runs per kernel, each scenario in a fresh VM (noise is their spread)", DefaultValueFactory = _ => 3 };
         var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text" };
         var accel = new Option<AccelMode>("--accel") { DefaultValueFactory = _ => AccelMode.Auto };
+        var cold = new Option<bool>("--cold") { Description = "boot every VM cold (default: start from a VM state saved at READY by the first cold boot)" };
         var where = new EndpointOptions(many: true);
         var cmd = new Command("validate", "A/B: run the suite on a baseline and a patched kernel and report regressions")
-            { baseline, patched, sys, repeat, filter, accel };
+            { baseline, patched, sys, repeat, filter, accel, cold };
         where.AddTo(cmd);
         // An option's own validator: a command validator reads 0 for an option left at its default.
         repeat.Validators.Add(r =>
@@ -31,7 +32,7 @@ public static class ValidateCommand
         cmd.SetAction((pr, ct) => RunAsync(
             new NetBsdOptions.MatrixValues(
                 [("baseline", pr.GetValue(baseline), pr.GetValue(sys)), ("patched", pr.GetValue(patched), pr.GetValue(sys))],
-                pr.GetValue(accel), null, where.Endpoints(pr), where.Jobs(pr)),
+                pr.GetValue(accel), null, where.Endpoints(pr), where.Jobs(pr), pr.GetValue(cold)),
             pr.GetValue(repeat), pr.GetValue(filter), ct));
         return cmd;
     }
@@ -43,7 +44,7 @@ public static class ValidateCommand
         await using var prepared = await NetBsdOptions.PrepareMatrixAsync(kernels, ct);
         if (prepared.Setup is null) return prepared.ExitCode;
         var matrix = await prepared.Setup.Runner(filter, l => AnsiConsole.MarkupLineInterpolated($"[grey]{l}[/]"), MatrixReport.PrintCell,
-            new RunDeadlines { Wall = TimeSpan.FromMinutes(60) }).RunAsync(prepared.Guests, suite, repeat, ct);
+            new RunDeadlines { Wall = TimeSpan.FromMinutes(60) }, warmStarts: !kernels.Cold).RunAsync(prepared.Guests, suite, repeat, ct);
         MatrixReport.Print(matrix);
 
         // A VM that panicked or hung is evidence about its kernel (its cases count as failed in the comparison);

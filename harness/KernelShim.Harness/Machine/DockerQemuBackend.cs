@@ -103,6 +103,13 @@ public sealed class DockerQemuBackend(DockerRunner runner, string image) : IMach
                 ? ExecChannel.ConnectAsync(container, socketPath, deadline, Exited, ct)
                 : UnixChannel.ConnectAsync(socketPath, deadline, Exited, ct);
 
+        public Task CopyOutAsync(string machinePath, string hostPath, CancellationToken ct = default)
+        {
+            if (transfer == TransferMode.Copy) return container.CopyOutAsync(machinePath, hostPath, ct);
+            File.Copy(machinePath, hostPath, overwrite: true);
+            return Task.CompletedTask;
+        }
+
         public async Task KillAsync()
         {
             try { await container.KillAsync().ConfigureAwait(false); } catch (Exception) { /* already gone */ }

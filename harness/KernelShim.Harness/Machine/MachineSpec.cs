@@ -22,6 +22,11 @@ public sealed record MachineSpec
     public bool Snapshot { get; init; } = true;
     /// <summary>An exit device at 0xf4 lets a guest power off with a status (the test guest uses it).</summary>
     public bool DebugExitDevice { get; init; } = true;
+    /// <summary>
+    /// A saved VM state (QEMU's migration stream in a file) to start from instead of booting:
+    /// QEMU loads it and waits paused (the VM was stopped when it was saved).
+    /// </summary>
+    public string? IncomingState { get; init; }
 
     public string ConsoleSocket => Path.Combine(WorkDir, "console.sock");
     public string AgentSocket => Path.Combine(WorkDir, "agent.sock");
@@ -29,7 +34,7 @@ public sealed record MachineSpec
 
     /// <summary>The files QEMU reads: what a container that cannot see our files must be given.</summary>
     public IEnumerable<string> InputFiles() =>
-        new[] { BootImage }.Concat(Disks).Distinct(StringComparer.Ordinal);
+        new[] { BootImage }.Concat(Disks).Concat(IncomingState is null ? [] : [IncomingState]).Distinct(StringComparer.Ordinal);
 
     /// <summary>Directories the runner container must see (bind mode): the work directory and those of the inputs.</summary>
     public IEnumerable<string> MountedDirectories() =>

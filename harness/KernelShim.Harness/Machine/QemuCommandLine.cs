@@ -44,6 +44,12 @@ public static class QemuCommandLine
         }
         foreach (var disk in spec.Disks)
             a.AddRange(["-drive", $"file={disk},format=raw,if=virtio"]);
+        if (spec.IncomingState is { } state)
+        {
+            // QEMU runs the exec: URI through /bin/sh: quote the path.
+            if (state.Contains('\'')) throw new MachineStartException($"a saved state path cannot contain a quote: {state}");
+            a.AddRange(["-incoming", $"exec:cat '{state}'"]);
+        }
         return a;
     }
 }

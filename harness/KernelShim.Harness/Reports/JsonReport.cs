@@ -22,7 +22,7 @@ public static class JsonReport
             cases = results.Select(r => new
             {
                 id = r.Id, scenario = r.Scenario, @case = r.Case, policy = r.Policy,
-                kernel = r.Kernel, endpoint = r.Endpoint, repeat = r.Repeat,
+                kernel = r.Kernel, endpoint = r.Endpoint, repeat = r.Repeat, start = r.Start,
                 verdict = r.Verdict.Kind, summary = r.Verdict.Summary,
                 seconds = r.Verdict.Duration.TotalSeconds,
                 evidence = r.Verdict.Evidence.Select(e => new { e.Name, e.Text, e.File }),

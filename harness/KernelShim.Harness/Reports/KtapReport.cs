@@ -13,7 +13,7 @@ public static class KtapReport
         for (int i = 0; i < results.Count; i++)
         {
             var r = results[i];
-            if (r.Endpoint is not null) sb.Append($"# {(r.Kernel is null ? "" : $"kernel {r.Kernel} ")}on {r.Endpoint}\n");
+            if (r.Endpoint is not null) sb.Append($"# {(r.Kernel is null ? "" : $"kernel {r.Kernel} ")}on {r.Endpoint}{(r.Start is null ? "" : $", {r.Start} start")}\n");
             sb.Append(r.Verdict.IsSuccess ? "ok" : "not ok").Append($" {i + 1} {(r.Kernel is null ? "" : r.Kernel + ":")}{r.Id}");
             if (!r.Verdict.IsSuccess) sb.Append($" # {r.Verdict.Kind.ToString().ToUpperInvariant()}: {r.Verdict.Summary.ReplaceLineEndings(" ")}");
             sb.Append('\n');

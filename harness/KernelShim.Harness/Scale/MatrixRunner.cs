@@ -5,6 +5,7 @@ using KernelShim.Harness.Runner;
 using KernelShim.Harness.Scenarios;
 using KernelShim.Harness.Sessions;
 using KernelShim.Harness.Verdicts;
+using KernelShim.Harness.WarmStart;
 
 namespace KernelShim.Harness.Scale;
 
@@ -24,6 +25,15 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
 
     /// <summary>Progress lines, prefixed with the cell and its endpoint.</summary>
     public Action<string>? Progress { get; init; }
+
+    /// <summary>
+    /// Start cells from a VM state saved at READY (per guest, QEMU command line and runner image),
+    /// made by the first cold boot of each; off: every cell boots cold.
+    /// </summary>
+    public bool WarmStarts { get; init; } = true;
+
+    /// <summary>Where saved VM states live (null: <see cref="SavedStateStore.Default"/>).</summary>
+    public SavedStateStore? StateStore { get; init; }
 
     /// <summary>Called as each cell ends (from worker threads).</summary>
     public Action<Placement<MatrixJob, MatrixCell>>? OnCell { get; init; }
@@ -71,11 +81,19 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
             : null;
         var workDir = Directory.CreateTempSubdirectory("kshim-cell-").FullName;
         var tag = $"{job} on {place.Endpoint.Url}";
-        var run = new GuestRun(place.Backend(), job.Guest.Spec(workDir, place.Accel), Deadlines)
+        var spec = job.Guest.Spec(workDir, place.Accel);
+        WarmStartOptions? warm = null;
+        if (WarmStarts && job.Guest.WarmKey is { } guestKey)
+        {
+            var keyedOn = WarmStartKey.Describe(guestKey, spec, place.Image);
+            warm = new WarmStartOptions(StateStore ?? SavedStateStore.Default(), WarmStartKey.Compute(guestKey, spec, place.Image), keyedOn);
+        }
+        var run = new GuestRun(place.Backend(), spec, Deadlines)
         {
             Target = job.Guest.Target,
             Progress = line => Progress?.Invoke($"{tag}: {line}"),
             RequireModule = true,
+            Warm = warm,
         };
         var done = new ConcurrentQueue<CaseResult>();
         var verdict = await run.RunAsync((session, ready, token) =>
@@ -94,7 +112,7 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
             }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }, ct).ConfigureAwait(false);
 
-        var cases = Complete(job, [.. done], verdict).Select(r => r with { Kernel = job.Guest.Label, Endpoint = place.Endpoint.Url, Repeat = job.Repeat });
+        var cases = Complete(job, [.. done], verdict).Select(r => r with { Kernel = job.Guest.Label, Endpoint = place.Endpoint.Url, Repeat = job.Repeat, Start = verdict.Start?.Word });
         bool endpointFailed = verdict.Kind == VerdictKind.InfrastructureError
             && !(await new DockerEngine(place.Endpoint).ProbeAsync(cancellationToken: ct).ConfigureAwait(false)).Answers;
         return new JobOutcome<MatrixCell>(new MatrixCell(job, verdict, [.. cases], workDir), endpointFailed);

@@ -1,0 +1,13 @@
+namespace KernelShim.Harness.WarmStart;
+
+/// <summary>One saved VM state in the store: QEMU's migration stream of a guest stopped at READY.</summary>
+public sealed record SavedState(string Key, string Directory, SavedStateMeta Meta)
+{
+    public const string StateFile = "state";
+    public const string MetaFile = "meta.json";
+
+    public string StatePath => Path.Combine(Directory, StateFile);
+
+    /// <summary>The first characters of the key, for progress lines and verdicts.</summary>
+    public string ShortKey => Key[..Math.Min(12, Key.Length)];
+}
