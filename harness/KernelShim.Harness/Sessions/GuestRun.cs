@@ -61,9 +61,11 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
                 Progress?.Invoke($"{coldBecause} (saved state {state.ShortKey} discarded, the next cold boot saves it again)");
                 warm.Store.Discard(warm.Key);
             }
+            else if (coldBecause != SavedStateStore.NoStateYet)
+                warm.Store.Discard(warm.Key); // unreadable: the next save replaces it
         }
         using var lease = Warm?.Store.TryBeginSave(Warm.Key);
-        if (Warm is not null && lease is null && coldBecause == "no saved state yet")
+        if (Warm is not null && lease is null && coldBecause == SavedStateStore.NoStateYet)
             coldBecause = "no saved state yet; another run is saving it";
         VmSession session;
         try
@@ -103,6 +105,8 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
     private async Task<(Verdict? Verdict, string Failure)> TryWarmAsync(WarmStartOptions warm, SavedState state,
         Func<VmSession, ReadyInfo, CancellationToken, Task<Verdict>> body, string describe, Stopwatch clock, CancellationToken ct)
     {
+        // QEMU would wait for a stream that never comes rather than fail.
+        if (!File.Exists(state.StatePath)) return (null, $"the saved state's file {state.StatePath} is missing");
         VmSession session;
         try
         {
@@ -119,7 +123,8 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
             ReadyInfo ready;
             try
             {
-                ready = await StateRestorer.RestoreAsync(session, state, deadlines.Boot, ct).ConfigureAwait(false);
+                ready = await StateRestorer.RestoreAsync(session, state, deadlines.Boot,
+                    line => Progress?.Invoke($"{line} ({clock.Elapsed.TotalSeconds:0.00} s since start)"), ct).ConfigureAwait(false);
             }
             catch (WarmStartException e)
             {

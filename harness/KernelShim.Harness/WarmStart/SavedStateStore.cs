@@ -12,6 +12,9 @@ public sealed class SavedStateStore(string root)
 {
     public string Root { get; } = root;
 
+    /// <summary>What <see cref="Find"/> says when nothing was saved under a key.</summary>
+    public const string NoStateYet = "no saved state yet";
+
     /// <summary>$KSHIM_WARM_DIR, or warm/ in the guest build cache.</summary>
     public static SavedStateStore Default() => new(
         Environment.GetEnvironmentVariable("KSHIM_WARM_DIR") is { Length: > 0 } d ? d : Path.Combine(NetBsd.GuestBuild.DefaultCache, "warm"));
@@ -25,7 +28,7 @@ public sealed class SavedStateStore(string root)
         var meta = Path.Combine(dir, SavedState.MetaFile);
         if (!File.Exists(meta))
         {
-            why = "no saved state yet";
+            why = NoStateYet;
             return null;
         }
         try

@@ -14,7 +14,9 @@ namespace KernelShim.Harness.WarmStart;
 /// </summary>
 public static class StateRestorer
 {
-    public static async Task<ReadyInfo> RestoreAsync(VmSession s, SavedState state, TimeSpan deadline, CancellationToken ct = default)
+    /// <param name="progress">Told when QEMU has loaded the state (seconds since the restore began).</param>
+    public static async Task<ReadyInfo> RestoreAsync(VmSession s, SavedState state, TimeSpan deadline, Action<string>? progress = null,
+        CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
         TimeSpan Left() => deadline - clock.Elapsed > TimeSpan.FromSeconds(1) ? deadline - clock.Elapsed : TimeSpan.FromSeconds(1);
@@ -29,6 +31,7 @@ public static class StateRestorer
                     if (clock.Elapsed > deadline) throw new WarmStartException($"QEMU was still loading the saved state after {deadline.TotalSeconds:0} s");
                     await Task.Delay(20, ct).ConfigureAwait(false);
                 }
+                progress?.Invoke($"saved state loaded {clock.Elapsed.TotalSeconds:0.00} s after the channels connected");
                 if (status == "paused") await qmp.ExecuteAsync("cont", null, Left(), ct).ConfigureAwait(false);
                 else if (status != "running") throw new WarmStartException($"QEMU is {status} after loading the saved state");
             }
