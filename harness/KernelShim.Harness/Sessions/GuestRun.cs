@@ -136,9 +136,13 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
         }
     }
 
-    private static Verdict Finish(Verdict verdict, VmSession session, string describe, Stopwatch clock, VmStart start) =>
+    /// <summary>When the current session's guest was READY (null until then).</summary>
+    private TimeSpan? _readyAfter;
+
+    private Verdict Finish(Verdict verdict, VmSession session, string describe, Stopwatch clock, VmStart start) =>
         verdict with
         {
+            ReadyAfter = _readyAfter,
             ConsoleTail = session.Console.Tail(),
             Target = describe,
             Duration = clock.Elapsed,
@@ -154,6 +158,7 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
     private async Task<Verdict> DecideAsync(VmSession s, Func<VmSession, ReadyInfo, CancellationToken, Task<Verdict>> body,
         Stopwatch clock, ReadyInfo? restored, Func<VmSession, ReadyInfo, Task>? atReady, CancellationToken ct)
     {
+        _readyAfter = null;
         using var wall = CancellationTokenSource.CreateLinkedTokenSource(ct);
         wall.CancelAfter(deadlines.Wall);
         var fatal = s.Watcher.WaitForAsync(IsFatal, Timeout.InfiniteTimeSpan, ct: wall.Token);
@@ -179,7 +184,8 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
         {
             return await ExitedAsync(s, "before the agent was READY").ConfigureAwait(false);
         }
-        Progress?.Invoke($"READY after {clock.Elapsed.TotalSeconds:0.00} s{(restored is null ? "" : " (restored)")}: {info}");
+        _readyAfter = clock.Elapsed;
+        Progress?.Invoke($"READY after {_readyAfter.Value.TotalSeconds:0.00} s{(restored is null ? "" : " (restored)")}: {info}");
         if (atReady is not null) await atReady(s, info).ConfigureAwait(false);
 
         if (RequireModule && info.ModuleError != 0)

@@ -11,6 +11,8 @@ public sealed record Verdict(VerdictKind Kind, string Summary)
     public TimeSpan Duration { get; init; }
     /// <summary>How the VM got to READY (cold boot or a saved state), for VM runs.</summary>
     public WarmStart.VmStart? Start { get; init; }
+    /// <summary>From the run's start (QEMU and its container included) to the agent's READY; null when it never came.</summary>
+    public TimeSpan? ReadyAfter { get; init; }
 
     public bool IsSuccess => Kind == VerdictKind.Passed;
 
