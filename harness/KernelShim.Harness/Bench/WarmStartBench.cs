@@ -43,8 +43,9 @@ public static class WarmStartBench
         try
         {
             var spec = guest.Spec(work, place.Accel);
+            bool ramFile = place.Endpoint.Transfer == Runner.TransferMode.Bind;
             WarmStartOptions? options = warm && guest.WarmKey is { } k
-                ? new WarmStartOptions(store, WarmStartKey.Compute(k, spec, place.Image), WarmStartKey.Describe(k, spec, place.Image))
+                ? new WarmStartOptions(store, WarmStartKey.Compute(k, spec, place.Image, ramFile), WarmStartKey.Describe(k, spec, place.Image, ramFile), ramFile)
                 : null;
             var v = await new GuestRun(place.Backend(), spec, new RunDeadlines()) { Target = guest.Target, Warm = options }
                 .RunAsync((_, _, _) => Task.FromResult(Verdict.Passed("READY")), ct).ConfigureAwait(false);

@@ -85,8 +85,10 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
         WarmStartOptions? warm = null;
         if (WarmStarts && job.Guest.WarmKey is { } guestKey)
         {
-            var keyedOn = WarmStartKey.Describe(guestKey, spec, place.Image);
-            warm = new WarmStartOptions(StateStore ?? SavedStateStore.Default(), WarmStartKey.Compute(guestKey, spec, place.Image), keyedOn);
+            // A RAM image mapped copy-on-write needs QEMU to see our files; copy mode loads the whole stream.
+            bool ramFile = place.Endpoint.Transfer == TransferMode.Bind;
+            warm = new WarmStartOptions(StateStore ?? SavedStateStore.Default(), WarmStartKey.Compute(guestKey, spec, place.Image, ramFile),
+                WarmStartKey.Describe(guestKey, spec, place.Image, ramFile), ramFile);
         }
         var run = new GuestRun(place.Backend(), spec, Deadlines)
         {

@@ -67,11 +67,14 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
         using var lease = Warm?.Store.TryBeginSave(Warm.Key);
         if (Warm is not null && lease is null && coldBecause == SavedStateStore.NoStateYet)
             coldBecause = "no saved state yet; another run is saving it";
+        // The boot that saves keeps its RAM in a shared file on a tmpfs, saved by copying it.
+        using var ram = lease is not null && Warm!.RamFile ? new ScratchRam() : null;
+        var coldSpec = ram is null ? spec : spec with { RamFile = ram.Path, RamShared = true };
         VmSession session;
         try
         {
             Progress?.Invoke($"starting QEMU ({backend.Name}, accel {spec.Accel}), cold boot");
-            session = await VmSession.StartAsync(backend, spec,
+            session = await VmSession.StartAsync(backend, coldSpec,
                 new AgentClientOptions(), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
         }
         catch (MachineStartException e)
@@ -111,7 +114,13 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
         try
         {
             Progress?.Invoke($"starting QEMU ({backend.Name}, accel {spec.Accel}) from saved state {state.ShortKey}");
-            session = await VmSession.StartAsync(backend, spec with { IncomingState = state.StatePath },
+            var restoring = spec with { IncomingState = state.StatePath };
+            if (state.Meta.HasRamFile)
+            {
+                if (!File.Exists(state.RamPath)) return (null, $"the saved state's RAM image {state.RamPath} is missing");
+                restoring = restoring with { RamFile = state.RamPath, RamShared = false };
+            }
+            session = await VmSession.StartAsync(backend, restoring,
                 new AgentClientOptions(), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
         }
         catch (MachineStartException e)

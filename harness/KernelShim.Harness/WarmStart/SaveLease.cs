@@ -19,10 +19,13 @@ public sealed class SaveLease : IDisposable
     public string Key { get; }
 
     /// <summary>Moves the state file into the store under <see cref="Key"/>.</summary>
-    public SavedState Commit(string stateFile, SavedStateMeta meta) => _store.Commit(Key, stateFile, meta);
+    public SavedState Commit(string stateFile, string? ramFile, SavedStateMeta meta) => _store.Commit(Key, stateFile, ramFile, meta);
 
     /// <summary>A host path the state may be fetched to before <see cref="Commit"/> (same file system as the store).</summary>
     public string StagingPath => Path.Combine(_store.Root, $"{Key}.{Environment.ProcessId}.part");
+
+    /// <summary>Where the RAM image is copied before <see cref="Commit"/>.</summary>
+    public string StagingRamPath => Path.Combine(_store.Root, $"{Key}.{Environment.ProcessId}.ram.part");
 
     public void Dispose() => _lock.Dispose();
 }

@@ -5,8 +5,12 @@ public sealed record SavedState(string Key, string Directory, SavedStateMeta Met
 {
     public const string StateFile = "state";
     public const string MetaFile = "meta.json";
+    public const string RamFile = "ram";
 
     public string StatePath => Path.Combine(Directory, StateFile);
+
+    /// <summary>The guest RAM image beside the device state (<see cref="SavedStateMeta.HasRamFile"/>).</summary>
+    public string RamPath => Path.Combine(Directory, RamFile);
 
     /// <summary>The first characters of the key, for progress lines and verdicts.</summary>
     public string ShortKey => Key[..Math.Min(12, Key.Length)];

@@ -12,6 +12,11 @@ public sealed record SavedStateMeta
     public required string OsVersion { get; init; }
     public int ModuleError { get; init; }
     public long Bytes { get; init; }
+    /// <summary>
+    /// The guest's RAM is the file <see cref="SavedState.RamFile"/> (a restore maps it copy-on-write)
+    /// and the state holds only the devices; otherwise the state is QEMU's whole migration stream.
+    /// </summary>
+    public bool HasRamFile { get; init; }
     /// <summary>The cold boot's start to READY, and how long saving took (seconds).</summary>
     public double ColdReadySeconds { get; init; }
     public double SaveSeconds { get; init; }

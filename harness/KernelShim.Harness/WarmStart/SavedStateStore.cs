@@ -69,14 +69,15 @@ public sealed class SavedStateStore(string root)
     }
 
     /// <summary>Puts a state written at <paramref name="stateFile"/> in place under its key.</summary>
-    internal SavedState Commit(string key, string stateFile, SavedStateMeta meta)
+    internal SavedState Commit(string key, string stateFile, string? ramFile, SavedStateMeta meta)
     {
         var dir = DirectoryOf(key);
         var tmp = $"{dir}.{Environment.ProcessId}.tmp";
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         Directory.CreateDirectory(tmp);
         File.Move(stateFile, Path.Combine(tmp, SavedState.StateFile));
-        var withSize = meta with { Bytes = new FileInfo(Path.Combine(tmp, SavedState.StateFile)).Length };
+        if (ramFile is not null) File.Move(ramFile, Path.Combine(tmp, SavedState.RamFile));
+        var withSize = meta with { Bytes = new FileInfo(Path.Combine(tmp, SavedState.StateFile)).Length, HasRamFile = ramFile is not null };
         File.WriteAllText(Path.Combine(tmp, SavedState.MetaFile), JsonSerializer.Serialize(withSize, new JsonSerializerOptions { WriteIndented = true }));
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.Move(tmp, dir);

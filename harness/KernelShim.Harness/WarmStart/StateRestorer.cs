@@ -6,7 +6,8 @@ using KernelShim.Harness.Sessions;
 namespace KernelShim.Harness.WarmStart;
 
 /// <summary>
-/// Brings a VM started with <see cref="MachineSpec.IncomingState"/> to READY: waits through QMP
+/// Brings a VM started with <see cref="MachineSpec.IncomingState"/> to READY: tells QEMU through QMP
+/// what to load (with its RAM mapped copy-on-write from the saved image when there is one), waits
 /// until QEMU has loaded the state (it stays paused, as it was saved), lets it run, and asks the
 /// agent for a fresh READY with HELLO.  The restored clone has not restarted, so it must answer
 /// with the saved READY's boot id (and agent and OS); anything else, a QEMU that could not load
@@ -25,6 +26,9 @@ public static class StateRestorer
             await using (var qmp = await QmpClient.OpenAsync(
                                await s.Process.ConnectChannelAsync(s.Spec.QmpSocket, Left(), ct).ConfigureAwait(false), Left(), ct).ConfigureAwait(false))
             {
+                if (state.Meta.HasRamFile) await StateSaver.SetIgnoreSharedAsync(qmp, ct).ConfigureAwait(false);
+                await qmp.ExecuteAsync("migrate-incoming", new Dictionary<string, object> { ["uri"] = QemuCommandLine.IncomingUri(state.StatePath) },
+                    Left(), ct).ConfigureAwait(false);
                 string status;
                 while ((status = await qmp.StatusAsync(Left(), ct).ConfigureAwait(false)) == "inmigrate")
                 {

@@ -43,11 +43,15 @@ public static class StateSaver
                 // The default cap (128 MiB/s) would only slow a stopped VM's one pass.
                 await qmp.ExecuteAsync("migrate-set-parameters", new Dictionary<string, object> { ["max-bandwidth"] = 1L << 40 },
                     CommandDeadline, ct).ConfigureAwait(false);
+                bool ramFile = s.Spec is { RamFile: not null, RamShared: true };
+                // RAM that is a shared file is saved by copying the file: the stream then holds the devices only.
+                if (ramFile) await SetIgnoreSharedAsync(qmp, ct).ConfigureAwait(false);
                 await qmp.ExecuteAsync("migrate", new Dictionary<string, object> { ["uri"] = $"exec:cat > '{machinePath}'" },
                     CommandDeadline, ct).ConfigureAwait(false);
                 await WaitMigratedAsync(qmp, ct).ConfigureAwait(false);
                 await s.Process.CopyOutAsync(machinePath, lease.StagingPath, ct).ConfigureAwait(false);
-                return lease.Commit(lease.StagingPath, new SavedStateMeta
+                if (ramFile) SparseFile.Copy(s.Spec.RamFile!, lease.StagingRamPath);
+                return lease.Commit(lease.StagingPath, ramFile ? lease.StagingRamPath : null, new SavedStateMeta
                 {
                     BootId = ready.BootId,
                     ProtocolVersion = ready.ProtocolVersion,
@@ -72,9 +76,17 @@ public static class StateSaver
                 catch (QmpException) { /* QEMU is gone: the run's own checks say so */ }
                 try { File.Delete(machinePath); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
                 try { File.Delete(lease.StagingPath); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+                try { File.Delete(lease.StagingRamPath); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
             }
         }
     }
+
+    /// <summary>x-ignore-shared: leave RAM backed by a shared file out of the stream (both ends must say so).</summary>
+    internal static Task SetIgnoreSharedAsync(QmpClient qmp, CancellationToken ct) =>
+        qmp.ExecuteAsync("migrate-set-capabilities", new Dictionary<string, object>
+        {
+            ["capabilities"] = new[] { new Dictionary<string, object> { ["capability"] = "x-ignore-shared", ["state"] = true } },
+        }, CommandDeadline, ct);
 
     private static async Task WaitMigratedAsync(QmpClient qmp, CancellationToken ct)
     {

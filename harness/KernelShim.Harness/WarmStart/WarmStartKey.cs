@@ -14,18 +14,19 @@ namespace KernelShim.Harness.WarmStart;
 public static class WarmStartKey
 {
     /// <summary>Bumped when what a state holds or how it is checked changes.</summary>
-    public const string Format = "kshim-warm-1";
+    public const string Format = "kshim-warm-2";
 
     private const string NeutralWorkDir = "/kshim-work";
 
-    public static string Compute(string guestKey, MachineSpec spec, string runnerImage) =>
-        Hash(Describe(guestKey, spec, runnerImage));
+    /// <param name="ramFile">The state's layout: RAM as a file of its own, or all in the migration stream.</param>
+    public static string Compute(string guestKey, MachineSpec spec, string runnerImage, bool ramFile = false) =>
+        Hash(Describe(guestKey, spec, runnerImage, ramFile));
 
     /// <summary>The text hashed into the key, one input a line.</summary>
-    public static string Describe(string guestKey, MachineSpec spec, string runnerImage)
+    public static string Describe(string guestKey, MachineSpec spec, string runnerImage, bool ramFile = false)
     {
-        var argv = QemuCommandLine.Build(spec with { WorkDir = NeutralWorkDir, IncomingState = null });
-        return $"{Format}\nguest {guestKey}\nimage {runnerImage}\nqemu {string.Join(' ', argv)}\n";
+        var argv = QemuCommandLine.Build(spec with { WorkDir = NeutralWorkDir, IncomingState = null, RamFile = null, RamShared = false });
+        return $"{Format} {(ramFile ? "ram-file" : "stream")}\nguest {guestKey}\nimage {runnerImage}\nqemu {string.Join(' ', argv)}\n";
     }
 
     private static string Hash(string text) =>

@@ -35,12 +35,38 @@ public class SavedStateStoreTests
     {
         var store = new SavedStateStore(_root);
         using (var lease = store.TryBeginSave("k1")!)
-            lease.Commit(StateFile(), Meta);
+            lease.Commit(StateFile(), null, Meta);
         var found = store.Find("k1", out _)!;
         Assert.That(found.Meta.BootId, Is.EqualTo(0x1234UL));
         Assert.That(found.Meta.Bytes, Is.EqualTo("migration stream".Length));
         Assert.That(File.ReadAllText(found.StatePath), Is.EqualTo("migration stream"));
         Assert.That(store.TryBeginSave("k1"), Is.Null, "a saved state is not saved again");
+    }
+
+    [Test]
+    public void ARamImageIsKeptBesideTheDeviceState()
+    {
+        var store = new SavedStateStore(_root);
+        var ram = Path.Combine(_root, "ram-staged");
+        File.WriteAllText(ram, "guest memory");
+        using (var lease = store.TryBeginSave("k1")!)
+            lease.Commit(StateFile(), ram, Meta);
+        var found = store.Find("k1", out _)!;
+        Assert.That(found.Meta.HasRamFile, Is.True);
+        Assert.That(File.ReadAllText(found.RamPath), Is.EqualTo("guest memory"));
+    }
+
+    [Test]
+    public void ASparseCopyKeepsEveryByteAndLeavesZerosAsHoles()
+    {
+        var src = Path.Combine(_root, "src");
+        var data = new byte[3 * 1024 * 1024];
+        new Random(7).NextBytes(data.AsSpan(1024 * 1024 + 5, 4096));
+        data[^1] = 1;
+        File.WriteAllBytes(src, data);
+        var dst = Path.Combine(_root, "dst");
+        SparseFile.Copy(src, dst);
+        Assert.That(File.ReadAllBytes(dst), Is.EqualTo(data));
     }
 
     [Test]
@@ -60,7 +86,7 @@ public class SavedStateStoreTests
     public void ADiscardedStateIsGone()
     {
         var store = new SavedStateStore(_root);
-        using (var lease = store.TryBeginSave("k1")!) lease.Commit(StateFile(), Meta);
+        using (var lease = store.TryBeginSave("k1")!) lease.Commit(StateFile(), null, Meta);
         store.Discard("k1");
         Assert.That(store.Find("k1", out var why), Is.Null);
         Assert.That(why, Is.EqualTo("no saved state yet"));

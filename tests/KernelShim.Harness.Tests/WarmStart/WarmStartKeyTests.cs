@@ -62,9 +62,29 @@ public class WarmStartKeyTests
     public void AStateIsLoadedThroughQemusIncomingMigration()
     {
         var spec = Spec() with { IncomingState = "/cache/warm/k/state" };
-        Assert.That(string.Join(' ', QemuCommandLine.Build(spec)), Does.EndWith("-incoming exec:cat '/cache/warm/k/state'"));
+        Assert.That(string.Join(' ', QemuCommandLine.Build(spec)), Does.EndWith("-incoming defer"), "what to load is said through QMP");
+        Assert.That(QemuCommandLine.IncomingUri(spec.IncomingState!), Is.EqualTo("exec:cat '/cache/warm/k/state'"));
         Assert.That(spec.InputFiles(), Does.Contain("/cache/warm/k/state"), "copy mode uploads it, bind mode mounts its directory");
         Assert.That(spec.MountedDirectories(), Does.Contain("/cache/warm/k"));
-        Assert.Throws<MachineStartException>(() => QemuCommandLine.Build(spec with { IncomingState = "/x/it's" }));
+        Assert.Throws<MachineStartException>(() => QemuCommandLine.IncomingUri("/x/it's"));
+    }
+
+    [Test]
+    public void ARamImageIsMappedPrivateAndTheLiveRamShared()
+    {
+        var restore = string.Join(' ', QemuCommandLine.Build(Spec() with { RamFile = "/cache/warm/k/ram" }));
+        Assert.That(restore, Does.Contain("-object memory-backend-file,id=ram0,size=512M,mem-path=/cache/warm/k/ram,share=off -machine memory-backend=ram0"));
+        var saving = string.Join(' ', QemuCommandLine.Build(Spec() with { RamFile = "/dev/shm/x/ram", RamShared = true }));
+        Assert.That(saving, Does.Contain("share=on"));
+        Assert.That((Spec() with { RamFile = "/cache/warm/k/ram" }).WritableDirectories(), Does.Contain("/cache/warm/k"),
+            "QEMU opens a RAM file read-write even when it maps it private");
+    }
+
+    [Test]
+    public void TheStateLayoutIsPartOfTheKeyButTheRamFileIsNot()
+    {
+        Assert.That(WarmStartKey.Compute(Guest, Spec(), Image, ramFile: true), Is.Not.EqualTo(WarmStartKey.Compute(Guest, Spec(), Image)));
+        Assert.That(WarmStartKey.Compute(Guest, Spec() with { RamFile = "/dev/shm/x/ram", RamShared = true }, Image, ramFile: true),
+            Is.EqualTo(WarmStartKey.Compute(Guest, Spec(), Image, ramFile: true)));
     }
 }
