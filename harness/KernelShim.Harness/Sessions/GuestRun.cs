@@ -50,31 +50,47 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
         var clock = Stopwatch.StartNew();
         var describe = $"{Target} under QEMU on {backend.Name}, accel {spec.Accel}".Trim();
         string coldBecause = "warm starts off";
+        SaveLease? lease = null;
         if (Warm is { } warm)
         {
             var state = warm.Store.Find(warm.Key, out coldBecause);
+            if (state is null && coldBecause != SavedStateStore.NoStateYet)
+            {
+                warm.Store.Discard(warm.Key); // unreadable: the next save replaces it
+                coldBecause = SavedStateStore.NoStateYet;
+            }
+            lease = state is null ? warm.Store.TryBeginSave(warm.Key) : null;
+            if (state is null && lease is null) coldBecause = "no saved state yet; another run is saving it";
+            string? madeNow = null;
+            if (lease is not null && warm.RamFile)
+            {
+                // Guest RAM in a shared file makes a TCG guest many times slower after the save, so the
+                // boot that saves only saves; this run then starts from its state like every later one.
+                using (lease)
+                {
+                    (state, var why) = await SaveOnlyAsync(warm, lease, ct).ConfigureAwait(false);
+                    if (state is null) coldBecause = $"no saved state yet; saving one failed: {why}";
+                    else madeNow = $", made by a cold boot just now (READY {state.Meta.ColdReadySeconds:0.00} s, saved in {state.Meta.SaveSeconds:0.00} s)";
+                }
+                lease = null;
+            }
             if (state is not null)
             {
-                var restored = await TryWarmAsync(warm, state, body, describe, clock, ct).ConfigureAwait(false);
+                var restored = await TryWarmAsync(warm, state, madeNow ?? "", body, describe, clock, ct).ConfigureAwait(false);
                 if (restored.Verdict is { } v) return v;
                 coldBecause = $"warm restore failed: {restored.Failure}; fell back to a cold boot";
                 Progress?.Invoke($"{coldBecause} (saved state {state.ShortKey} discarded, the next cold boot saves it again)");
                 warm.Store.Discard(warm.Key);
+                // The stream layout saves again from this cold boot; the RAM-image layout on the next run.
+                if (!warm.RamFile) lease = warm.Store.TryBeginSave(warm.Key);
             }
-            else if (coldBecause != SavedStateStore.NoStateYet)
-                warm.Store.Discard(warm.Key); // unreadable: the next save replaces it
         }
-        using var lease = Warm?.Store.TryBeginSave(Warm.Key);
-        if (Warm is not null && lease is null && coldBecause == SavedStateStore.NoStateYet)
-            coldBecause = "no saved state yet; another run is saving it";
-        // The boot that saves keeps its RAM in a shared file on a tmpfs, saved by copying it.
-        using var ram = lease is not null && Warm!.RamFile ? new ScratchRam() : null;
-        var coldSpec = ram is null ? spec : spec with { RamFile = ram.Path, RamShared = true };
+        using var held = lease;
         VmSession session;
         try
         {
             Progress?.Invoke($"starting QEMU ({backend.Name}, accel {spec.Accel}), cold boot");
-            session = await VmSession.StartAsync(backend, coldSpec,
+            session = await VmSession.StartAsync(backend, spec,
                 new AgentClientOptions(), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
         }
         catch (MachineStartException e)
@@ -104,8 +120,31 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
         }
     }
 
+    /// <summary>A cold boot to READY that saves the VM (RAM as an image of its own) and stops; null and why when it could not.</summary>
+    private async Task<(SavedState? State, string Why)> SaveOnlyAsync(WarmStartOptions warm, SaveLease lease, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        using var ram = new ScratchRam();
+        Progress?.Invoke($"no saved state yet: a cold boot to READY to save one ({backend.Name}, accel {spec.Accel})");
+        try
+        {
+            await using var session = await VmSession.StartAsync(backend, spec with { RamFile = ram.Path, RamShared = true },
+                new AgentClientOptions(), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+            var ready = await session.Agent.WaitReadyAsync(deadlines.Boot, ct).ConfigureAwait(false);
+            double readySeconds = clock.Elapsed.TotalSeconds;
+            var saved = await StateSaver.SaveAsync(session, ready, lease, readySeconds, warm.KeyedOn, ct).ConfigureAwait(false);
+            Progress?.Invoke($"VM state saved as {saved.ShortKey} (devices {saved.Meta.Bytes / 1048576.0:0.0} MiB and a RAM image) " +
+                             $"in {saved.Meta.SaveSeconds:0.00} s after READY at {readySeconds:0.00} s");
+            return (saved, "");
+        }
+        catch (Exception e) when (e is MachineStartException or WarmStartException or AgentException)
+        {
+            return (null, e.Message);
+        }
+    }
+
     /// <summary>A run from the saved state, or why it could not start from it (nothing ran then).</summary>
-    private async Task<(Verdict? Verdict, string Failure)> TryWarmAsync(WarmStartOptions warm, SavedState state,
+    private async Task<(Verdict? Verdict, string Failure)> TryWarmAsync(WarmStartOptions warm, SavedState state, string madeNow,
         Func<VmSession, ReadyInfo, CancellationToken, Task<Verdict>> body, string describe, Stopwatch clock, CancellationToken ct)
     {
         // QEMU would wait for a stream that never comes rather than fail.
@@ -139,7 +178,7 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
             {
                 return (null, e.Message);
             }
-            var start = VmStart.Warm($"saved state {state.ShortKey}, READY of boot {ready.BootId:x16} answered HELLO");
+            var start = VmStart.Warm($"saved state {state.ShortKey}{madeNow}, READY of boot {ready.BootId:x16} answered HELLO");
             var verdict = await DecideAsync(session, body, clock, ready, null, ct).ConfigureAwait(false);
             return (Finish(verdict, session, describe, clock, start), "");
         }

@@ -93,8 +93,18 @@ public class WarmStartTests : DockerTestBase
         var first = await Run().RunAsync(MakeMap);
         Report(first);
         Assert.That(first.Kind, Is.EqualTo(VerdictKind.Passed), first.ToString());
-        Assert.That(first.Start!.Kind, Is.EqualTo(StartKind.Cold));
-        Assert.That(first.Start.Detail, Does.Contain("no saved state yet").And.Contain("saved at READY"));
+        if (ramFile)
+        {
+            // The boot that saves only saves; the run itself starts from what it saved.
+            Assert.That(first.Start!.Kind, Is.EqualTo(StartKind.Warm));
+            Assert.That(first.Start.Detail, Does.Contain("made by a cold boot just now"));
+        }
+        else
+        {
+            // The boot that saves goes on to run the body.
+            Assert.That(first.Start!.Kind, Is.EqualTo(StartKind.Cold));
+            Assert.That(first.Start.Detail, Does.Contain("no saved state yet").And.Contain("saved at READY"));
+        }
         uint map = uint.Parse(first.Summary);
 
         var second = await Run().RunAsync(MakeMap);
@@ -132,9 +142,10 @@ public class WarmStartTests : DockerTestBase
         Assert.That(second.Start!.Kind, Is.EqualTo(StartKind.Cold));
         Assert.That(second.Start.Detail, Does.Contain("warm restore failed").And.Contain("fell back to a cold boot"));
         Assert.That(second.Start.Detail, damage == "missing" ? Does.Contain("is missing") : Does.Contain("load of migration failed").Or.Contain("section"));
-        Assert.That(second.Start.Detail, Does.Contain("saved at READY"), "the fallback boot saves a good state again");
+        if (!ramFile) Assert.That(second.Start.Detail, Does.Contain("saved at READY"), "the fallback boot saves a good state again");
 
         var third = await Run().RunAsync(MakeMap);
+        Report(third);
         Assert.That(third.Start!.Kind, Is.EqualTo(StartKind.Warm), third.Start.ToString());
         Assert.That(third.Kind, Is.EqualTo(VerdictKind.Passed), third.ToString());
     }
