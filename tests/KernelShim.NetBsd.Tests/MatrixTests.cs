@@ -44,5 +44,9 @@ public class MatrixTests
         Assert.That(matrix.Cases.Select(c => c.Endpoint), Has.All.EqualTo(endpoint.Url));
         Assert.That(matrix.Cases.Select(c => c.Kernel), Has.All.EqualTo(label));
         Assert.That(matrix.Cases.Select(c => c.Verdict.Target), Has.All.Contains("NetBSD"));
+        // Warm starts are on: the first cell (or the boot it made to save one) saves the state, later cells start from it.
+        Assert.That(matrix.Cells.Count(c => c.Result.VmVerdict.Start?.Kind == Harness.WarmStart.StartKind.Warm), Is.GreaterThan(0),
+            string.Join("\n", matrix.Cells.Select(c => $"{c.Job}: {c.Result.VmVerdict.Start}")));
+        Assert.That(matrix.Cases.Select(c => c.Start), Has.All.AnyOf("cold", "warm"));
     }
 }
