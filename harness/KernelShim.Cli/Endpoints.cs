@@ -1,5 +1,4 @@
 using KernelShim.Harness.Runner;
-using Spectre.Console;
 
 namespace KernelShim.Cli;
 
@@ -14,25 +13,10 @@ public static class Endpoints
             endpoint = DockerEndpoint.Parse(text);
             return null;
         }
-        catch (FormatException e)
+        catch (DockerEndpointFormatException e)
         {
             endpoint = null;
             return e.Message;
-        }
-    }
-
-
-    /// <summary>The engine $DOCKER_HOST names, or null when $DOCKER_HOST is malformed (the reason is printed as an input error).</summary>
-    public static DockerEngine? EngineFromEnvironment()
-    {
-        try
-        {
-            return new DockerEngine();
-        }
-        catch (FormatException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]input error:[/] {e.Message}");
-            return null;
         }
     }
 }

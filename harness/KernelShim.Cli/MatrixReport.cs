@@ -1,3 +1,4 @@
+using KernelShim.Harness.Verdicts;
 using KernelShim.Harness.Scale;
 using Spectre.Console;
 
@@ -12,9 +13,13 @@ public static class MatrixReport
     {
         var v = cell.Result.VmVerdict;
         int passed = cell.Result.Cases.Count(c => c.Verdict.IsSuccess);
+        // A cell whose only cases that did not pass are reproductions that did not reproduce says so.
+        var notPassed = cell.Result.Cases.Where(c => !c.Verdict.IsSuccess).ToList();
+        var word = v.Kind == VerdictKind.Failed && notPassed.Count > 0 && notPassed.All(c => c.Verdict.Kind == VerdictKind.NotReproduced)
+            ? Verdict.Word(VerdictKind.NotReproduced) : Verdict.Word(v.Kind);
         lock (Gate)
             AnsiConsole.MarkupLineInterpolated(
-                $"[{(v.IsSuccess ? "green" : "red")}]{v.Kind.ToString().ToUpperInvariant()}[/] {cell.Job} on {cell.Endpoint?.Url ?? "no endpoint"} slot {cell.Slot}: {passed}/{cell.Result.Cases.Count} case(s) passed, {cell.Duration.TotalSeconds:0.0} s, {v.Start?.ToString() ?? "not started"}");
+                $"[{(v.IsSuccess ? "green" : "red")}]{word}[/] {cell.Job} on {cell.Endpoint?.Url ?? "no endpoint"} slot {cell.Slot}: {passed}/{cell.Result.Cases.Count} case(s) passed, {cell.Duration.TotalSeconds:0.0} s, {v.Start?.ToString() ?? "not started"}");
     }
 
     public static void Print(MatrixResult matrix)
@@ -40,7 +45,7 @@ public static class MatrixReport
         AnsiConsole.Write(table);
         var failing = matrix.Cases.Where(c => !c.Verdict.IsSuccess).ToList();
         foreach (var c in failing.Take(40))
-            AnsiConsole.MarkupLineInterpolated($"[red]{c.Verdict.Kind.ToString().ToUpperInvariant()}[/] {c.Kernel}:{c.Id} on {c.Endpoint ?? "no endpoint"}: {c.Verdict.Summary}");
+            AnsiConsole.MarkupLineInterpolated($"[red]{c.Word}[/] {c.Kernel}:{c.Id} on {c.Endpoint ?? "no endpoint"}: {c.Verdict.Summary}");
         if (failing.Count > 40) AnsiConsole.MarkupLineInterpolated($"... and {failing.Count - 40} more (results.json has them all)");
         AnsiConsole.MarkupLineInterpolated(
             $"VMs: {matrix.Cells.Count} cell(s) on {matrix.Cells.Select(c => c.Endpoint).Where(e => e is not null).Distinct().Count()} endpoint(s), at most {matrix.PeakConcurrency} at once; wall {matrix.Wall.TotalSeconds:0.0} s for {matrix.Cells.Sum(c => c.Duration.TotalSeconds):0.0} s of VM time (x{matrix.Speedup:0.00})");

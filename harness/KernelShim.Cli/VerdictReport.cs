@@ -9,7 +9,7 @@ public static class VerdictReport
     public static void Print(Verdict v, string workDir)
     {
         var color = v.IsSuccess ? "green" : "red";
-        AnsiConsole.MarkupLineInterpolated($"[{color}]VERDICT {v.Kind.ToString().ToUpperInvariant()}[/]: {v.Summary} ({v.Duration.TotalSeconds:0.0} s)");
+        AnsiConsole.MarkupLineInterpolated($"[{color}]VERDICT {Verdict.Word(v.Kind)}[/]: {v.Summary} ({v.Duration.TotalSeconds:0.0} s)");
         foreach (var e in v.Evidence)
         {
             if (e.File is not null) AnsiConsole.MarkupLineInterpolated($"evidence {e.Name}: {e.File}");

@@ -36,6 +36,7 @@ kshim_main(long *sp)
 		con_printf("warning: not init; mounts and nodes may fail");
 	setup_devfs();
 	setup_ddb();
+	setup_resident();
 	setup_versions(&versions);
 	con_printf("kernel: %s (osrelease %s)", versions.version_line,
 	    versions.osrelease);

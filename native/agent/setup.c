@@ -186,6 +186,30 @@ setup_ddb(void)
 	set_knob("ddb.fromconsole", 1);
 }
 
+/* The linker's bounds of the program: text, rodata, data, bss. */
+extern const char __executable_start[], end[];
+
+/*
+ * Keep the whole agent resident and faulted in.  Under memory pressure
+ * (PRESSURE, the cycle) the pagedaemon frees clean text pages, and
+ * paging one back in needs a free page; a frame buffer page touched for
+ * the first time needs one too (a read into it then fails with ENOMEM).
+ * Either way the agent would hang or fail outside any request instead of
+ * where a test means it to (both seen on 10.99.12).  mlock faults every
+ * page in now and keeps it.
+ */
+void
+setup_resident(void)
+{
+	uintptr_t start = (uintptr_t)__executable_start & ~(uintptr_t)4095;
+	int error;
+
+	error = ks_mlock((const void *)start, (uintptr_t)end - start);
+	con_printf("mlock text, data and bss (%lu KiB): %s",
+	    (unsigned long)(((uintptr_t)end - start) / 1024),
+	    ks_strerror(error));
+}
+
 static uint64_t
 rdtsc(void)
 {

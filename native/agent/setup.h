@@ -29,6 +29,7 @@ void	setup_devfs(void);
 
 /* ddb.lines=0 and ddb.fromconsole=1. */
 void	setup_ddb(void);
+void	setup_resident(void);
 
 /* kern.osrelease, kern.version and a boot id. */
 void	setup_versions(struct agent_versions *);

@@ -119,6 +119,12 @@ ks_sysctl(const int *name, unsigned int namelen, void *oldp, size_t *oldlenp,
 }
 
 int
+ks_mlock(const void *addr, unsigned long len)
+{
+	return (int)SC2(SYS_mlock, addr, len);
+}
+
+int
 ks_modctl(int cmd, void *arg)
 {
 	return (int)SC2(SYS_modctl, cmd, arg);

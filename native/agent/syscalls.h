@@ -29,6 +29,7 @@ int	ks_mount(const char *, const char *, int, void *, size_t);
 int	ks_sysctl(const int *, unsigned int, void *, size_t *, const void *,
 	    size_t);
 int	ks_modctl(int, void *);
+int	ks_mlock(const void *, unsigned long);
 int	ks_reboot(int, char *);
 int	ks_clock_gettime(int, struct timespec *);
 int	ks_nanosleep(const struct timespec *, struct timespec *);

@@ -29,6 +29,7 @@ run_op(struct kshim_core *kc, struct kshim_slot *slot,
 	uint32_t n;
 
 	kshim_memzero(r, sizeof(*r));
+	kshim_memzero(&eff, sizeof(eff));
 	r->error = kshim_check_op(op, slot->ks_size, kc->kc_info.page_size);
 	if (r->error != 0) {
 		r->nentries = kshim_core_nentries(kc, slot);
@@ -72,6 +73,12 @@ run_op(struct kshim_core *kc, struct kshim_slot *slot,
 		r->nentries = kshim_core_nentries(kc, slot);
 		break;
 	}
+	/* Map and unmap ops: the entry counters (zero for the others). */
+	r->allocs = eff.allocs;
+	r->allocs_locked = eff.allocs_locked;
+	r->frees = eff.frees;
+	r->reserve_uses = eff.reserve_uses;
+	r->counted = eff.counted;
 }
 
 int

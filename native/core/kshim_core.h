@@ -74,11 +74,14 @@
  * before the call: where the mapping went and how (outcome), each clip,
  * each map entry allocated (and whether the map was write-locked at that
  * moment), freed, taken from a reservation or parked list, waited for or
- * refused.  The backend records each event where it happens with the
+ * refused, and in `counted` which of those figures are the target's own
+ * accounting rather than inferred (UVMSHIM_CNT_*).  The backend records each event where it happens with the
  * kshim_effect_* helpers below; the core turns effects into per-request
  * outputs, batch results and statistics.  A kernel backend that cannot
- * hook uvm_mapent_alloc infers the counts (every clip allocates one entry
- * under the write lock; a merge allocates none).
+ * hook uvm_mapent_alloc measures them from the kernel's own counters
+ * where it can and infers them where it cannot (every clip allocates one
+ * entry under the write lock; a merge allocates none), saying which in
+ * `counted`.
  *
  * Effects must be filled on failure too (nentries, alloc_failures), and a
  * failing request must leave the map as it was.
@@ -131,6 +134,11 @@ struct kshim_effect {
 	uint32_t	reserve_uses;	/* clips served by parked/reserved */
 	uint32_t	waits;		/* allocations that had to wait */
 	uint32_t	alloc_failures;	/* allocations refused */
+	uint32_t	counted;	/* UVMSHIM_CNT_*: which of outcome,
+					   clips, allocs, allocs_locked,
+					   frees, reserve_uses are the
+					   target's own accounting (set), not
+					   inferred (clear) */
 };
 
 static inline void
@@ -163,7 +171,7 @@ struct kshim_target_info {
 	uint32_t	target;		/* enum uvmshim_target */
 	uint32_t	netbsd_version;	/* __NetBSD_Version__, 0 off NetBSD */
 	uint32_t	page_size;	/* power of two, >= 4096 */
-	uint32_t	features;	/* only the kernel option bits
+	uint32_t	features;	/* only the kernel bits (options, entry counters, parking)
 					   (UVMMAP_COUNTERS, LOCKDEBUG,
 					   DIAGNOSTIC); the core adds the
 					   rest */

@@ -35,6 +35,12 @@ kshim_ioc_map(struct kshim_core *kc, struct uvmshim_map_req *r)
 	r->placed = eff.placed;
 	r->outcome = eff.outcome;
 	r->nentries = eff.nentries;
+	r->allocs = eff.allocs;
+	r->allocs_locked = eff.allocs_locked;
+	r->frees = eff.frees;
+	r->reserve_uses = eff.reserve_uses;
+	r->counted = eff.counted;
+	r->pad1 = 0;
 	return 0;
 }
 
@@ -62,6 +68,10 @@ kshim_ioc_unmap(struct kshim_core *kc, struct uvmshim_unmap_req *r)
 	r->entries_after = eff.nentries;
 	r->allocs_locked = eff.allocs_locked;
 	r->unmapped = eff.unmapped;
+	r->allocs = eff.allocs;
+	r->frees = eff.frees;
+	r->reserve_uses = eff.reserve_uses;
+	r->counted = eff.counted;
 	return 0;
 }
 

@@ -129,6 +129,14 @@ kshim_stress_step(struct kshim_core *kc, struct kshim_slot *slot,
 	out->ops++;
 	if (error != 0)
 		out->errors++;
+	out->entry_allocs += eff.allocs;
+	out->entry_allocs_locked += eff.allocs_locked;
+	out->entry_frees += eff.frees;
+	out->clips += eff.clips_start + eff.clips_end;
+	if ((eff.counted & UVMSHIM_CNT_ALL) == UVMSHIM_CNT_ALL)
+		out->ops_measured++;
+	else
+		out->ops_inferred++;
 	if (eff.nsec > out->max_nsec)
 		out->max_nsec = eff.nsec;
 	kshim_hist_add(out->hist, eff.nsec);

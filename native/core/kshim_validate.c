@@ -70,7 +70,7 @@ int
 kshim_check_map_req(const struct uvmshim_map_req *r, uint32_t page_size)
 {
 
-	if (r->pad0 != 0)
+	if (r->pad0 != 0 || r->pad1 != 0)
 		return UVMSHIM_EINVAL;
 	return kshim_check_mapping(r->addr, r->size, r->prot, r->flags,
 	    page_size);

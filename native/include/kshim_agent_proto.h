@@ -167,7 +167,9 @@ enum kshim_fault_mode {
 	KSHIM_FAULT_SILENT = 4,		/* stop answering, console keeps ticking */
 	KSHIM_FAULT_LOCK_AGAINST_MYSELF = 5,	/* print that panic and stop */
 	KSHIM_FAULT_REBOOT = 6,		/* restart the agent (new boot id) */
-	KSHIM_FAULT_STALL = 7		/* wait `count` ms after ACCEPTED of the next request */
+	KSHIM_FAULT_STALL = 7,		/* wait `count` ms after ACCEPTED of the next request */
+	KSHIM_FAULT_HANG_ACCEPTED = 8	/* the `count`-th request from now hangs after its
+					   ACCEPTED, as an ioctl that blocks in a kernel */
 };
 
 /* FAULT request (test guest only); answered with struct kshim_status first. */

@@ -1,5 +1,5 @@
 /*
- * uvmshim_ioctl.h: version 1 of the ioctl ABI of the uvmshim character device.
+ * uvmshim_ioctl.h: version 2 of the ioctl ABI of the uvmshim character device.
  *
  * This header is the single source of truth for four consumers: the NetBSD
  * kernel module (native/kmod), the guest agent (native/agent), the host
@@ -31,7 +31,7 @@
 #endif
 
 /* Bump on any incompatible change to a struct or a command. */
-#define UVMSHIM_ABI_VERSION	1
+#define UVMSHIM_ABI_VERSION	2
 
 #define UVMSHIM_DEVICE_NAME	"uvmshim"
 #define UVMSHIM_DEVICE_PATH	"/dev/uvmshim"
@@ -109,21 +109,52 @@ enum uvmshim_target {
 #define UVMSHIM_FEAT_UVMMAP_COUNTERS	0x0020U	/* options UVMMAP_COUNTERS */
 #define UVMSHIM_FEAT_LOCKDEBUG		0x0040U	/* options LOCKDEBUG */
 #define UVMSHIM_FEAT_DIAGNOSTIC		0x0080U	/* options DIAGNOSTIC */
+#define UVMSHIM_FEAT_ENTRY_COUNTERS	0x0100U	/* the map-entry pool cache's
+						   statistics are readable:
+						   allocations are measured */
+#define UVMSHIM_FEAT_PARKED_ENTRIES	0x0200U	/* the kernel parks spare
+						   entries for clips (Thorpe's
+						   patch: kpark* evcnts) */
+
+/*
+ * Where the entry counters of one result come from (the `counted` field
+ * of map, unmap, batch-op and cycle results).  A bit set: that figure is
+ * the target's own accounting (a kernel's pool-cache statistics and
+ * uvmmap event counters, measured around the call; the model's own
+ * bookkeeping).  A bit clear: it was INFERRED from the entries around the
+ * request (each clip allocates one entry under the write lock, a new
+ * entry one, a bi-merge frees one), because no clean measurement was
+ * possible: native/kmod/README.md says when.
+ */
+#define UVMSHIM_CNT_ALLOCS		0x01U	/* allocs */
+#define UVMSHIM_CNT_FREES		0x02U	/* frees */
+#define UVMSHIM_CNT_ALLOCS_LOCKED	0x04U	/* allocs_locked */
+#define UVMSHIM_CNT_CLIPS		0x08U	/* clips */
+#define UVMSHIM_CNT_OUTCOME		0x10U	/* merge kind (MAP outcome) */
+#define UVMSHIM_CNT_RESERVE		0x20U	/* reserve_uses */
+#define UVMSHIM_CNT_ALL			0x3fU
+#define UVMSHIM_CNT_DISTURBED		0x80U	/* a measurement was made but
+						   another thread may have
+						   used the entry cache in
+						   its window: figures are
+						   the inferred ones */
 
 /*
  * Kernel-map entry policies (../shared/design/PR24039.md).  A kernel target
  * implements DEFAULT (whatever the running kernel does when merging is
- * allowed) and NOMERGE (UVM_FLAG_NOMERGE on every mapping); the model
- * implements all of them, DEFAULT meaning MODERN.
+ * allowed: the policy is the kernel, stock or patched) and NOMERGE
+ * (UVM_FLAG_NOMERGE on every mapping); the model implements all of them,
+ * DEFAULT meaning MODERN.
  */
 enum uvmshim_policy {
 	UVMSHIM_POLICY_DEFAULT = 0,
 	UVMSHIM_POLICY_MERGE_ALLOC = 1,	  /* pre-1.153: merge, split allocates under the lock */
 	UVMSHIM_POLICY_NOMERGE = 2,	  /* 1.153: one entry per mapping, unmaps never clip */
 	UVMSHIM_POLICY_MERGE_RESERVE = 3, /* NetBSD 3-5: parked entries plus reservations */
-	UVMSHIM_POLICY_MODERN = 4	  /* NetBSD 6+: pool entries, merge, split allocates */
+	UVMSHIM_POLICY_MODERN = 4,	  /* NetBSD 6+: merge allocates nothing, new entry and split allocate under the lock */
+	UVMSHIM_POLICY_THORPE = 5	  /* Thorpe's 2004 proposal: merges park spares (16 a map), splits take them */
 };
-#define UVMSHIM_POLICY_COUNT	5
+#define UVMSHIM_POLICY_COUNT	6
 #define UVMSHIM_POLICY_BIT(p)	(1U << (p))
 
 /* Protection, equal to NetBSD's VM_PROT_* bits. */
@@ -224,6 +255,12 @@ struct uvmshim_map_req {
 	uint64_t placed;		/* out: offset of the new mapping */
 	uint32_t outcome;		/* out: enum uvmshim_outcome */
 	uint32_t nentries;		/* out: entries in the map afterwards */
+	uint32_t allocs;		/* out: map entries allocated */
+	uint32_t allocs_locked;		/* out: ... with the map write-locked */
+	uint32_t frees;			/* out: map entries freed */
+	uint32_t reserve_uses;		/* out: entries parked or reserved */
+	uint32_t counted;		/* out: UVMSHIM_CNT_* */
+	uint32_t pad1;
 };
 
 /*
@@ -243,6 +280,10 @@ struct uvmshim_unmap_req {
 	uint32_t entries_after;		/* out */
 	uint32_t allocs_locked;		/* out: entry allocations under the write lock */
 	uint64_t unmapped;		/* out: bytes that were mapped and are now free */
+	uint32_t allocs;		/* out: map entries allocated */
+	uint32_t frees;			/* out: map entries freed */
+	uint32_t reserve_uses;		/* out: clips served by parked/reserved */
+	uint32_t counted;		/* out: UVMSHIM_CNT_* */
 };
 
 /*
@@ -286,6 +327,12 @@ struct uvmshim_op_result {
 	uint32_t nentries;		/* entries after the op */
 	uint32_t clips;			/* UNMAP: clips performed */
 	uint64_t nsec;			/* time spent in the UVM call */
+	uint32_t allocs;		/* MAP, UNMAP: map entries allocated */
+	uint32_t allocs_locked;		/* ... with the map write-locked */
+	uint32_t frees;			/* map entries freed */
+	uint32_t reserve_uses;		/* entries parked or reserved */
+	uint32_t counted;		/* UVMSHIM_CNT_* */
+	uint32_t pad0;
 };
 
 #define UVMSHIM_BATCHF_STOP_ON_ERROR	0x1U
@@ -430,6 +477,10 @@ struct uvmshim_cycle {
 	uint32_t clips;			/* out: clips the unmap performed */
 	uint32_t allocs_locked;		/* out: entry allocations under the lock */
 	uint64_t elapsed_ms;		/* out: whole run */
+	uint32_t allocs;		/* out: entries the unmap allocated */
+	uint32_t frees;			/* out: entries it freed */
+	uint32_t reserve_uses;		/* out: clips served by parked entries */
+	uint32_t counted;		/* out: UVMSHIM_CNT_* of the unmap */
 	uint64_t reserved[4];
 };
 
@@ -452,6 +503,13 @@ struct uvmshim_stress {
 	uint64_t unmaps;
 	uint64_t errors;
 	uint64_t max_nsec;
+	uint64_t entry_allocs;		/* out: sums over the ops */
+	uint64_t entry_allocs_locked;
+	uint64_t entry_frees;
+	uint64_t clips;
+	uint64_t ops_measured;		/* out: ops whose counters were all
+					   measured (UVMSHIM_CNT_ALL) */
+	uint64_t ops_inferred;		/* out: the others (inferred) */
 	uint64_t hist[UVMSHIM_HIST_BUCKETS];	/* out: bucket i counts ops
 						   taking [2^i, 2^(i+1)) ns;
 						   the last is open-ended */

@@ -68,6 +68,31 @@
 #endif
 
 /*
+ * The map-entry cache's statistics (uvmshim_ecount.c).  Until the pool
+ * cache rework of 2019/2020 a cache-layer miss was counted once, in the
+ * shared pc_misses under pc_lock; since then per CPU, in cc_pcmisses.
+ * 7.99.4 has the first form, 10.99.12 the second; the version between is
+ * not known, and the wrong form does not compile (the field is missing).
+ */
+#ifndef UVMSHIM_HAVE_CC_PCMISSES
+#if __NetBSD_Version__ >= 999004500
+#define UVMSHIM_HAVE_CC_PCMISSES	1
+#else
+#define UVMSHIM_HAVE_CC_PCMISSES	0
+#endif
+#endif
+
+/*
+ * struct vm_map has a list of parked spare entries (parked, nparked) only
+ * in a kernel with Thorpe's patch (../shared/netbsd/10.99.12-thorpe); the
+ * module must then be built against that kernel's own sys tree.  No
+ * released kernel has it, so the fallback is 0.
+ */
+#ifndef UVMSHIM_HAVE_MAP_PARKED
+#define UVMSHIM_HAVE_MAP_PARKED		0
+#endif
+
+/*
  * Superuser check for open.  KAUTH_GENERIC_ISSUSER is present in every
  * version; kept behind a macro so a later secmodel change is one line.
  */

@@ -95,6 +95,8 @@
 #define STUCK_REPORT_S	10
 /* How long past the bound the reclaimer may take to reach the lock. */
 #define CLOSE_GRACE_MS	10000
+/* While a cycle is held: reclaim idle pool pages this often (ticks). */
+#define HOLD_RECLAIM_TICKS	5
 
 struct cycle_run {
 	kmutex_t		 cr_lock;
@@ -124,6 +126,9 @@ struct cycle_run {
 	char			 cr_r_wmesg[UVMSHIM_NAME_LEN];
 	bool			 cr_u_sawfree;	/* seen on &uvmexp.free */
 	uint64_t		 cr_kept;	/* pages the watchdog took */
+	kmutex_t		 cr_count_lock;	/* sponge calls vs. looks */
+	struct uvmshim_ecount	 cr_e0;		/* around the unmap */
+	struct uvmshim_ecount	 cr_e1;
 };
 
 static uint64_t
@@ -153,7 +158,9 @@ unmapper_main(void *arg)
 	mutex_exit(&cr->cr_lock);
 
 	/* Takes the write lock and clips: the allocation under the lock. */
+	uvmshim_ecount_take(cr->cr_um, &cr->cr_sponge, &cr->cr_e0);
 	uvm_unmap(&cr->cr_um->um_map, cr->cr_start, cr->cr_end);
+	uvmshim_ecount_take(cr->cr_um, &cr->cr_sponge, &cr->cr_e1);
 
 	mutex_enter(&cr->cr_lock);
 	cr->cr_u_t1 = uvmshim_nsec();
@@ -310,10 +317,11 @@ static void
 report_evidence(struct cycle_run *cr, const struct uvmshim_cycle *c)
 {
 
-	printf("uvmshim: PR 24039 cycle DEADLOCK on map %p: lwp %llu (%s) "
+	printf("uvmshim: PR 24039 cycle DEADLOCK on map %p, lock %p: lwp %llu (%s) "
 	    "write-holds it %llu ms, sleeping on \"%s\"%s; reclaimer lwp %llu "
 	    "waits on \"%s\" %llu ms holding %llu pages; free %lld\n",
-	    &cr->cr_um->um_map, (unsigned long long)c->holder_lid,
+	    &cr->cr_um->um_map, &cr->cr_um->um_map.lock,
+	    (unsigned long long)c->holder_lid,
 	    c->holder_name, (unsigned long long)c->lock_held_ms,
 	    c->unmapper_wmesg,
 	    cr->cr_u_sawfree ? " (seen in uvm_wait, for a free page)" : "",
@@ -337,6 +345,57 @@ expected_clips(struct vm_map *map, vaddr_t s, vaddr_t t)
 		clips++;
 	vm_map_unlock_read(map);
 	return clips;
+}
+
+/*
+ * The unmap's entry counts, measured (uvmshim_ecount.c) over the
+ * unmapper's whole uvm_unmap, which sleeps: every CPU's cache operations
+ * minus the sponge's own calls (the drains of the watchdog and the
+ * reclaimer, counted under cr_count_lock with each call).  All gets of
+ * an unmap are clips under the write lock, all puts come after the
+ * unlock (uvmshim_mapops.c).  Another thread's use of the cache in the
+ * window is not excluded by a switch count here: a uvm_map anywhere
+ * (map_call), a clip count that disagrees with the kernel's
+ * kparkuse/kparkalloc or with the entries around the page, or figures
+ * that do not add up make the count inferred (each clip one allocation
+ * under the lock), and the console says so.
+ */
+static void
+count_unmap(struct cycle_run *cr, struct uvmshim_cycle *c)
+{
+	struct uvmshim_edelta d;
+	uint32_t clips = c->clips;
+	bool ok;
+
+	ok = uvmshim_ecount_delta(&cr->cr_e0, &cr->cr_e1, true, &d) &&
+	    d.ed_map_call == 0;
+	if (ok && uvmshim_ecount_parks())
+		ok = d.ed_park[UVMSHIM_EV_KPARKALLOC] == d.ed_gets &&
+		    d.ed_gets + d.ed_park[UVMSHIM_EV_KPARKUSE] == clips;
+	else if (ok)
+		ok = d.ed_gets == clips;
+	if (ok) {
+		c->allocs = d.ed_gets;
+		c->allocs_locked = d.ed_gets;
+		c->frees = d.ed_puts;
+		/* No parking in a stock kernel: 0 is its own figure. */
+		c->reserve_uses = d.ed_park[UVMSHIM_EV_KPARKUSE];
+		c->counted = UVMSHIM_CNT_ALLOCS | UVMSHIM_CNT_FREES |
+		    UVMSHIM_CNT_ALLOCS_LOCKED | UVMSHIM_CNT_CLIPS |
+		    UVMSHIM_CNT_RESERVE;
+	} else {
+		/* Inferred: each clip allocates one entry, locked. */
+		c->allocs = c->allocs_locked = clips;
+		c->frees = 1;
+		c->counted = uvmshim_ecount_usable() ?
+		    UVMSHIM_CNT_DISTURBED : 0;
+	}
+	printf("uvmshim: cycle: the unmap made %u clip(s), %u entry "
+	    "allocation(s) under the map lock, %u free(s), %u parked "
+	    "entr%s used (%s)\n", clips, c->allocs_locked, c->frees,
+	    c->reserve_uses, c->reserve_uses == 1 ? "y" : "ies",
+	    (c->counted & UVMSHIM_CNT_ALLOCS_LOCKED) ? "measured" :
+	    "inferred");
 }
 
 static int
@@ -400,14 +459,34 @@ watch(struct cycle_run *cr, uint64_t bound_ns)
 	}
 }
 
-/* Keep a detected cycle standing for hold_ms, unless it ends by itself. */
+/*
+ * Keep a detected cycle standing for hold_ms, unless it ends by itself:
+ * the unmapper asleep in the clip's allocation with the map write-locked,
+ * the reclaimer asleep on the lock, so that ddb can be asked meanwhile.
+ * Taking free pages each tick is not enough on its own: the pagedaemon's
+ * pool drain frees idle pool pages and then wakes the unmapper at once,
+ * which wins the race for them (10.99.12: the unmap ended 7 s into an
+ * 8 s hold with no page ever seen free).  So every HOLD_RECLAIM_TICKS the
+ * watchdog reclaims idle pool pages itself and takes them first.
+ */
 static void
 hold(struct cycle_run *cr, uint32_t hold_ms)
 {
 	uint64_t until = uvmshim_nsec() + (uint64_t)hold_ms * NS_PER_MS;
+	struct uvmshim_hoard local;
+	uint64_t got;
+	int tick = 0;
 
+	uvmshim_hoard_init(&local);
 	while (!cr->cr_u_done && uvmshim_nsec() < until) {
 		keep_pressure(cr);
+		if (++tick % HOLD_RECLAIM_TICKS == 0) {
+			mutex_exit(&cr->cr_lock);
+			got = uvmshim_hoard_reclaim(&local, CYCLE_PGA);
+			mutex_enter(&cr->cr_lock);
+			uvmshim_hoard_move(&cr->cr_hoard, &local);
+			cr->cr_kept += got;
+		}
 		(void)cv_timedwait(&cr->cr_cv, &cr->cr_lock, 1);
 	}
 }
@@ -597,6 +676,8 @@ uvmshim_cycle(void *be, struct uvmshim_cycle *c)
 	cv_init(&cr->cr_cv, CYCLE_WMESG);
 	uvmshim_hoard_init(&cr->cr_hoard);
 	cr->cr_pc = uvmshim_epool_find();
+	mutex_init(&cr->cr_count_lock, MUTEX_DEFAULT, IPL_NONE);
+	cr->cr_sponge.us_lock = &cr->cr_count_lock;
 
 	error = uvmshim_map_new((vsize_t)c->npages * PAGE_SIZE,
 	    c->policy == UVMSHIM_POLICY_NOMERGE, &cr->cr_um);
@@ -610,13 +691,13 @@ uvmshim_cycle(void *be, struct uvmshim_cycle *c)
 		cr->cr_end = cr->cr_start + PAGE_SIZE;
 		c->clips = expected_clips(&cr->cr_um->um_map, cr->cr_start,
 		    cr->cr_end);
-		/* Each clip allocates one entry with the write lock held. */
-		c->allocs_locked = c->clips;
 		printf("uvmshim: cycle: map %p, %u pages in %u entries, "
 		    "unmap of page %u will clip %u times\n",
 		    &cr->cr_um->um_map, c->npages,
 		    uvmshim_map_nentries(cr->cr_um), mid, c->clips);
 		error = run(cr, c);
+		if (cr->cr_u_done)
+			count_unmap(cr, c);
 	}
 	if (error != 0) {
 		if (c->verdict != UVMSHIM_CYCLE_DEADLOCK)
@@ -631,6 +712,7 @@ uvmshim_cycle(void *be, struct uvmshim_cycle *c)
 	if (cr->cr_um != NULL)
 		uvmshim_map_free(cr->cr_um);
 	cv_destroy(&cr->cr_cv);
+	mutex_destroy(&cr->cr_count_lock);
 	mutex_destroy(&cr->cr_lock);
 	kmem_free(cr, sizeof(*cr));
 	c->elapsed_ms = ms_since(t0);

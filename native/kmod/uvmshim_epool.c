@@ -75,7 +75,18 @@ uvmshim_epool_drain(pool_cache_t pc, struct uvmshim_sponge *s)
 	for (i = 0; pp->pr_nitems > 0; i++) {
 		if (i >= MAX_SPONGE)
 			return E2BIG;
+		/*
+		 * Counted with the call, under us_lock: the cycle subtracts
+		 * its own calls from the cache's statistics
+		 * (uvmshim_ecount.c), so a look there must never fall
+		 * between a call and its count.
+		 */
+		if (s->us_lock != NULL)
+			mutex_enter(s->us_lock);
 		item = pool_cache_get(pc, PR_NOWAIT);
+		s->us_calls++;
+		if (s->us_lock != NULL)
+			mutex_exit(s->us_lock);
 		if (item == NULL)
 			break;
 		*(void **)item = s->us_items;

@@ -124,6 +124,20 @@ uvmshim_hoard_take_settled(struct uvmshim_hoard *h, bool age, int pgaflags)
 	return total;
 }
 
+/*
+ * Reclaim idle pool pages everywhere and take them, and whatever else is
+ * free, before anyone else can: no sleep between the two that a page
+ * freed by the first could be allocated in (pool_drain itself may sleep
+ * between pools).  May sleep: no spin or adaptive lock held.
+ */
+uint64_t
+uvmshim_hoard_reclaim(struct uvmshim_hoard *h, int pgaflags)
+{
+
+	drain_all_pools();
+	return uvmshim_hoard_take(h, UINT64_MAX, pgaflags);
+}
+
 void
 uvmshim_hoard_move(struct uvmshim_hoard *to, struct uvmshim_hoard *from)
 {

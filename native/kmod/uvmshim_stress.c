@@ -69,6 +69,12 @@ merge_out(struct uvmshim_stress *s, const struct uvmshim_stress *o)
 	s->maps += o->maps;
 	s->unmaps += o->unmaps;
 	s->errors += o->errors;
+	s->entry_allocs += o->entry_allocs;
+	s->entry_allocs_locked += o->entry_allocs_locked;
+	s->entry_frees += o->entry_frees;
+	s->clips += o->clips;
+	s->ops_measured += o->ops_measured;
+	s->ops_inferred += o->ops_inferred;
 	if (o->max_nsec > s->max_nsec)
 		s->max_nsec = o->max_nsec;
 	for (b = 0; b < UVMSHIM_HIST_BUCKETS; b++)

@@ -54,13 +54,54 @@ struct uvmshim_hoard {
 struct uvmshim_sponge {
 	void		*us_items;	/* chained through their first word */
 	uint64_t	 us_nitems;
+	uint64_t	 us_calls;	/* pool_cache_get calls made (each is
+					   one count of the cache's
+					   statistics, even a failed one) */
+	kmutex_t	*us_lock;	/* optional: held around each call
+					   and its count (uvmshim_ecount) */
 };
 
 /* Kernel options, detected at load (uvmshim_feat.c). */
 #define UVMSHIM_NEVCNT	8
+/* Thorpe's patch: kpark, kparkuse, kparkalloc, kparkdrain. */
+#define UVMSHIM_NPARKEV	4
+#define UVMSHIM_EV_KPARK	0
+#define UVMSHIM_EV_KPARKUSE	1
+#define UVMSHIM_EV_KPARKALLOC	2
+#define UVMSHIM_EV_KPARKDRAIN	3
 struct uvmshim_feat {
 	uint32_t	 uf_bits;		/* UVMSHIM_FEAT_* options */
 	struct evcnt	*uf_ev[UVMSHIM_NEVCNT];	/* kbackmerge ... unomerge */
+	struct evcnt	*uf_park[UVMSHIM_NPARKEV]; /* all or none */
+	struct evcnt	*uf_map_call;		/* every uvm_map call */
+	pool_cache_t	 uf_epool;		/* "vmmpepl", if usable */
+};
+
+/*
+ * One look at the kernel's own entry accounting (uvmshim_ecount.c):
+ * the map-entry cache's operation counts, the uvmmap event counters and
+ * the entries a map owns.  Two of them around a call give its effect.
+ */
+struct uvmshim_ecount {
+	struct cpu_info	*ec_ci;		/* where the caller ran */
+	uint64_t	 ec_nswtch;	/* that CPU's context switches */
+	uint64_t	 ec_ops;	/* cache gets + puts on ec_ci */
+	uint64_t	 ec_allops;	/* ... on every CPU */
+	uint64_t	 ec_others;	/* old kernels: slow paths elsewhere */
+	uint64_t	 ec_held;	/* entries of the map, parked included */
+	uint64_t	 ec_kind[4];	/* kbackmerge kforwmerge kbimerge knomerge */
+	uint64_t	 ec_park[UVMSHIM_NPARKEV];
+	uint64_t	 ec_map_call;
+	uint64_t	 ec_sponge;	/* the cycle's own cache calls */
+};
+
+/* What two looks say, when they say it cleanly. */
+struct uvmshim_edelta {
+	uint32_t	 ed_gets;
+	uint32_t	 ed_puts;
+	int32_t		 ed_kind[4];
+	uint32_t	 ed_park[UVMSHIM_NPARKEV];
+	uint32_t	 ed_map_call;
 };
 
 struct uvmshim_softc {
@@ -95,6 +136,7 @@ int	uvmshim_map_remove(void *be, void *map, uint64_t start, uint64_t end,
 void	uvmshim_hoard_init(struct uvmshim_hoard *h);
 uint64_t uvmshim_hoard_take(struct uvmshim_hoard *h, uint64_t n,
 	    int pgaflags);
+uint64_t uvmshim_hoard_reclaim(struct uvmshim_hoard *h, int pgaflags);
 uint64_t uvmshim_hoard_take_settled(struct uvmshim_hoard *h, bool age,
 	    int pgaflags);
 void	uvmshim_hoard_move(struct uvmshim_hoard *to,
@@ -107,6 +149,15 @@ void	uvmshim_pressure_fini(struct uvmshim_softc *sc);
 pool_cache_t uvmshim_epool_find(void);
 int	uvmshim_epool_drain(pool_cache_t pc, struct uvmshim_sponge *s);
 void	uvmshim_epool_release(pool_cache_t pc, struct uvmshim_sponge *s);
+
+/* uvmshim_ecount.c */
+bool	uvmshim_ecount_usable(void);
+bool	uvmshim_ecount_parks(void);
+void	uvmshim_ecount_take(struct uvmshim_map *um,
+	    const struct uvmshim_sponge *sp, struct uvmshim_ecount *ec);
+bool	uvmshim_ecount_delta(const struct uvmshim_ecount *a,
+	    const struct uvmshim_ecount *b, bool all_cpus,
+	    struct uvmshim_edelta *d);
 
 /* uvmshim_lockowner.c */
 struct lwp *uvmshim_map_writer(struct vm_map *map);

@@ -56,6 +56,8 @@ map_enter(void *be, void *map, const struct kshim_map_args *args,
 {
 
 	(void)be;
+	/* The model's counts are its own bookkeeping, never inferred. */
+	eff->counted = UVMSHIM_CNT_ALL;
 	return model_map_enter(map, args, eff, NULL);
 }
 
@@ -65,6 +67,7 @@ map_remove(void *be, void *map, uint64_t start, uint64_t end,
 {
 
 	(void)be;
+	eff->counted = UVMSHIM_CNT_ALL;
 	return model_map_remove(map, start, end, eff, NULL);
 }
 

@@ -30,6 +30,11 @@
  *		 COMPLETED.
  *  MERGE_RESERVE the clips take entries parked by the merges: nothing is
  *		 allocated under the lock: COMPLETED.
+ *  THORPE	 the same with Thorpe's patch: the npages - 1 merges parked
+ *		 min(npages - 1, 16) spare entries, the two clips take two of
+ *		 them, nothing is allocated under the lock: COMPLETED.  (With
+ *		 nothing parked the clip would allocate under the lock and
+ *		 the cycle would stand as under MODERN.)
  *
  * Evidence is recorded at detection; the cycle then stands hold_ms more
  * (skipped with CYCLEF_RECOVER) and is broken as the module's watchdog
@@ -149,6 +154,10 @@ run_unmapper(struct sim *s)
 	if (error == 0) {
 		s->c->clips = eff.clips_start + eff.clips_end;
 		s->c->allocs_locked = eff.allocs_locked;
+		s->c->allocs = eff.allocs;
+		s->c->frees = eff.frees;
+		s->c->reserve_uses = eff.reserve_uses;
+		s->c->counted = UVMSHIM_CNT_ALL;	/* the model's own */
 		s->th[U].state = DONE;
 		wake(s, RES_LOCK);
 		return 0;

@@ -17,7 +17,7 @@ model_map_enter(struct model_map *m, const struct kshim_map_args *a,
 {
 	struct model_tree *t = &m->mm_tree;
 	struct model_pool *pool = &m->mm_pool;
-	struct model_entry *pre = NULL, *prev, *next, *e;
+	struct model_entry *pre = NULL, *dead = NULL, *prev, *next, *e;
 	struct model_wait why;
 	uint64_t where, end, dead_end;
 	int nomerge, back, forw, error;
@@ -28,13 +28,12 @@ model_map_enter(struct model_map *m, const struct kshim_map_args *a,
 	/* Before the lock. */
 	if (m->mm_policy == UVMSHIM_POLICY_MERGE_ALLOC)
 		model_pool_refill(pool, MODEL_MERGE_ALLOC_LOWAT);
-	if (m->mm_policy == UVMSHIM_POLICY_MERGE_RESERVE ||
-	    m->mm_policy == UVMSHIM_POLICY_MODERN) {
+	if (model_map_prealloc(m)) {
 		/*
-		 * NetBSD 3-5 and 6+: uvm_map allocates its new entry before
-		 * it locks, and frees (6+) or parks (3-5) it after the lock
-		 * when the mapping merged instead.  Only splits allocate
-		 * under the lock.
+		 * NetBSD 3-5 (uvm_map allocates before locking on kernel maps
+		 * that use kmapent entries, and for UVM_FLAG_QUANTUM) and
+		 * Thorpe's patch (on every kernel map): the new entry exists
+		 * before the lock; if the mapping merges, it is spare.
 		 */
 		error = model_pool_ensure(pool, 1, 0, &why);
 		if (error != 0)
@@ -59,6 +58,11 @@ model_map_enter(struct model_map *m, const struct kshim_map_args *a,
 	forw = !nomerge && next != NULL && next->me_start == end &&
 	    compatible(next, a->prot);
 
+	/*
+	 * NetBSD 6+ (and MERGE_ALLOC, NOMERGE): uvm_map_enter allocates the
+	 * entry under the write lock, and only when the mapping does not
+	 * merge.  A merge allocates nothing.
+	 */
 	if (!back && !forw && pre == NULL) {
 		error = model_pool_ensure(pool, 1, 1, &why);
 		if (error != 0) {
@@ -70,12 +74,12 @@ model_map_enter(struct model_map *m, const struct kshim_map_args *a,
 	}
 
 	if (back && forw) {
-		/* prev swallows the new range and next: next is retired. */
+		/* prev swallows the new range and next: next is dead. */
 		dead_end = next->me_end;
 		model_tree_remove(t, next);
 		prev->me_end = dead_end;
 		model_tree_changed(t, prev);
-		model_map_retire(m, next, eff);
+		dead = next;
 		eff->outcome = UVMSHIM_OUTCOME_BI_MERGE;
 	} else if (back) {
 		prev->me_end = end;
@@ -100,16 +104,26 @@ model_map_enter(struct model_map *m, const struct kshim_map_args *a,
 	eff->placed = where;
 
 unlock:
+	/*
+	 * Still locked: the spare preallocated entry (the mapping merged),
+	 * then the entry a bi-merge made redundant, may be parked for later
+	 * clips (model_map_park says by which policy); what is not parked
+	 * is freed after the unlock.  A failed request frees its
+	 * preallocated entry (uvm_map: uvm_map_prepare failed).
+	 */
+	if (pre != NULL && error == 0 && model_map_park(m, pre))
+		pre = NULL;
+	if (dead != NULL && model_map_park(m, dead))
+		dead = NULL;
 	m->mm_lock = 0;
 	kshim_effect_entries(eff, t->mt_n);
-	/* After the lock: a preallocated entry the request did not use. */
 	if (pre != NULL) {
-		if (error == 0)
-			model_map_retire(m, pre, eff);	/* merged: park it */
-		else {
-			model_pool_put(pool, pre);
-			kshim_effect_free(eff);
-		}
+		model_pool_put(pool, pre);
+		kshim_effect_free(eff);
+	}
+	if (dead != NULL) {
+		model_pool_put(pool, dead);
+		kshim_effect_free(eff);
 	}
 	return error;
 }

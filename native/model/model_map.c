@@ -145,18 +145,35 @@ model_map_blocked(struct kshim_effect *eff, struct model_wait *w,
 }
 
 /*
- * An entry leaves the map because a merge absorbed it: MERGE_RESERVE
- * parks it for a later split, the others free it.
+ * Does uvm_map allocate the new entry before taking the lock?  NetBSD 3-5
+ * did on kernel maps (MERGE_RESERVE), Thorpe's patch does on every kernel
+ * map (THORPE; the test maps use pmap_kernel(), so they are kernel maps).
+ * NetBSD 6+ does only for pager_map, which a test map never is.
  */
-void
-model_map_retire(struct model_map *m, struct model_entry *e,
-    struct kshim_effect *eff)
+int
+model_map_prealloc(const struct model_map *m)
 {
 
-	if (m->mm_policy == UVMSHIM_POLICY_MERGE_RESERVE) {
+	return m->mm_policy == UVMSHIM_POLICY_MERGE_RESERVE ||
+	    m->mm_policy == UVMSHIM_POLICY_THORPE;
+}
+
+/*
+ * A spare entry at the end of uvm_map_enter, with the write lock held.
+ * MERGE_RESERVE parks it on vmk_merged_entries (NetBSD 5 keeps every
+ * UVM_MAP_QUANTUM spare, no cap); THORPE parks it while fewer than
+ * UVM_MAP_PARKED_MAX are parked (uvm_mapent_park).  1 if parked; 0 and
+ * the caller frees it after unlocking (every other policy).
+ */
+int
+model_map_park(struct model_map *m, struct model_entry *e)
+{
+
+	if (m->mm_policy == UVMSHIM_POLICY_MERGE_RESERVE ||
+	    (m->mm_policy == UVMSHIM_POLICY_THORPE &&
+	    m->mm_pool.mp_nparked < MODEL_THORPE_PARKED_MAX)) {
 		model_pool_park(&m->mm_pool, e);
-		return;
+		return 1;
 	}
-	model_pool_put(&m->mm_pool, e);
-	kshim_effect_free(eff);
+	return 0;
 }

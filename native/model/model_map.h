@@ -28,17 +28,27 @@
  *		  slots before each request takes the lock.
  *  NOMERGE	  every mapping is a NOMERGE entry: unmapping whole
  *		  mappings never clips.  Allocations under the lock.
- *  MERGE_RESERVE merging; a map request allocates its entry before
- *		  taking the lock, and an entry a merge makes redundant is
- *		  parked on the map's list, not freed; an unmap first reserves,
- *		  before the lock, as many entries as the parked list lacks
- *		  for its two possible clips.  Clips take parked entries
- *		  first, then reserved ones: nothing is ever allocated under
- *		  the lock.
- *  MODERN	  merging; entries from a pool whose pages come from the page
- *		  allocator (no map lock involved); new entries and clips
- *		  allocate under the write lock, waiting for memory if the pool
- *		  needs a page while free pages are at free_min.
+ *  MERGE_RESERVE merging (NetBSD 5's UVM_FLAG_QUANTUM path); a map request
+ *		  allocates its entry before taking the lock, and an entry a
+ *		  merge makes redundant is parked on the map's list, never
+ *		  freed, no cap; an unmap first reserves, before the lock, as
+ *		  many entries as the parked list lacks for its two possible
+ *		  clips.  Clips take parked entries first, then reserved ones:
+ *		  nothing is ever allocated under the lock.
+ *  MODERN	  merging (NetBSD 6+); entries from a pool whose pages come
+ *		  from the page allocator (no map lock involved); a new entry
+ *		  is allocated under the write lock only when the mapping does
+ *		  not merge (a merge allocates nothing, a bi-merge frees the
+ *		  absorbed entry after unlocking); clips allocate under the
+ *		  write lock, waiting for memory if the pool needs a page
+ *		  while free pages are at free_min.
+ *  THORPE	  merging (Thorpe's 2004 proposal as thorpe.diff implements it
+ *		  on 10.99.12); a map request allocates its entry before the
+ *		  lock; a merge parks the spare one and a bi-merge's absorbed
+ *		  one (up to MODEL_THORPE_PARKED_MAX, the rest are freed after
+ *		  unlocking); a clip takes a parked entry, and allocates under
+ *		  the lock only when none is parked; an unmap that leaves the
+ *		  map empty frees every parked entry after unlocking.
  *
  * A request that would have to wait changes nothing.  With w == NULL
  * (every ioctl) it fails with ENOMEM and counts an alloc_failure; with a
@@ -50,6 +60,9 @@
 #include "kshim_core.h"
 #include "model_pool.h"
 #include "model_tree.h"
+
+/* THORPE: UVM_MAP_PARKED_MAX, the cap on a kernel map's parked entries. */
+#define MODEL_THORPE_PARKED_MAX	16
 
 /* Free slots MERGE_ALLOC keeps ahead: the most a request takes locked. */
 #define MODEL_MERGE_ALLOC_LOWAT	2
@@ -89,7 +102,7 @@ uint32_t model_map_walk(const struct model_map *m, uint64_t from,
 /* Internal to model_enter.c/model_remove.c. */
 int	model_map_blocked(struct kshim_effect *eff, struct model_wait *w,
 	    const struct model_wait *why, int error);
-void	model_map_retire(struct model_map *m, struct model_entry *e,
-	    struct kshim_effect *eff);
+int	model_map_prealloc(const struct model_map *m);
+int	model_map_park(struct model_map *m, struct model_entry *e);
 
 #endif /* MODEL_MAP_H */

@@ -17,8 +17,9 @@
  *    that map's write lock needs the lock again: the recursion.  The pool
  *    is topped up to a low-water mark before the lock is taken, which is
  *    what made the old code usually work.
- *  - the parked list (MERGE_RESERVE): entries a merge made redundant,
- *    kept for later splits instead of being freed (Thorpe's idea).
+ *  - the parked list (MERGE_RESERVE, THORPE): entries a merge made
+ *    redundant, kept for later splits instead of being freed (Thorpe's
+ *    idea; THORPE caps it at 16 and empties it when the map empties).
  *
  * Nothing here ever sleeps.  When an allocation would have to, the pool
  * says why (struct model_wait) and changes nothing; the caller then fails
@@ -78,7 +79,7 @@ struct model_pool {
 	uint64_t		 mp_nfree;
 	struct model_entry	*mp_pinned;	/* slots a cycle set aside */
 	uint64_t		 mp_npinned;
-	struct model_entry	*mp_parked;	/* MERGE_RESERVE */
+	struct model_entry	*mp_parked;	/* MERGE_RESERVE, THORPE */
 	uint64_t		 mp_nparked;
 	struct model_pool_page	*mp_pages;
 	uint64_t		 mp_npages;

@@ -3,8 +3,10 @@
  *
  * The work is ordered as uvm_unmap1 orders it: reservation (MERGE_RESERVE
  * only) before the lock; under the write lock the clips, then removal of
- * every entry inside [start, end); after the lock the dead entries are
- * freed (uvm_unmap_detach) and an unused reservation is given back.
+ * every entry inside [start, end) (and, THORPE, the parked list when the
+ * map is left empty); after the lock the dead entries are freed
+ * (uvm_unmap_detach), an unused reservation is given back and THORPE's
+ * drained parked entries are freed.
  *
  * The entries a clip needs are secured before anything changes, so a
  * request that would have to wait leaves the map exactly as it was.
@@ -29,6 +31,15 @@ split_entry(struct model_map *m, struct reservation *rv,
 			e = rv->rv_entry[--rv->rv_n];
 		eff->reserve_uses++;
 		return e;
+	}
+	if (m->mm_policy == UVMSHIM_POLICY_THORPE) {
+		/* uvm_mapent_alloc_clip: a parked entry first (kparkuse). */
+		e = model_pool_unpark(&m->mm_pool);
+		if (e != NULL) {
+			eff->reserve_uses++;
+			return e;
+		}
+		/* Nothing parked (kparkalloc): allocate, locked. */
 	}
 	e = model_pool_get(&m->mm_pool);
 	kshim_effect_alloc(eff, 1);
@@ -81,9 +92,10 @@ model_map_remove(struct model_map *m, uint64_t start, uint64_t end,
 	struct model_tree *t = &m->mm_tree;
 	struct model_pool *pool = &m->mm_pool;
 	struct model_entry *first, *last, *e, *next, *dead = NULL;
+	struct model_entry *drained = NULL;
 	struct reservation rv;
 	struct model_wait why;
-	uint32_t need, nclips;
+	uint32_t need, nclips, parked;
 	int cs, ce, error;
 
 	rv.rv_n = 0;
@@ -112,8 +124,15 @@ model_map_remove(struct model_map *m, uint64_t start, uint64_t end,
 	cs = first != NULL && first->me_start < start && start < first->me_end;
 	ce = last != NULL && last->me_start < end && end < last->me_end;
 	nclips = (uint32_t)cs + (uint32_t)ce;
-	if (nclips > 0 && m->mm_policy != UVMSHIM_POLICY_MERGE_RESERVE) {
-		error = model_pool_ensure(pool, nclips, 1, &why);
+	need = m->mm_policy == UVMSHIM_POLICY_MERGE_RESERVE ? 0 : nclips;
+	if (m->mm_policy == UVMSHIM_POLICY_THORPE) {
+		/* Clips served by parked entries allocate nothing. */
+		parked = pool->mp_nparked > nclips ? nclips :
+		    (uint32_t)pool->mp_nparked;
+		need -= parked;
+	}
+	if (need > 0) {
+		error = model_pool_ensure(pool, need, 1, &why);
 		if (error != 0) {
 			m->mm_lock = 0;
 			return model_map_blocked(eff, w, &why, error);
@@ -140,6 +159,15 @@ model_map_remove(struct model_map *m, uint64_t start, uint64_t end,
 		dead = e;
 	}
 	m->mm_mapped -= eff->unmapped;
+	/*
+	 * THORPE (uvm_unmap1): a map left without entries gives back all
+	 * its parked entries (uvm_mapent_unpark_all), freed after unlock.
+	 */
+	if (m->mm_policy == UVMSHIM_POLICY_THORPE && t->mt_n == 0)
+		while ((e = model_pool_unpark(pool)) != NULL) {
+			e->me_next = drained;
+			drained = e;
+		}
 	m->mm_lock = 0;
 
 	/* After the lock: uvm_unmap_detach, uvm_mapent_unreserve. */
@@ -150,6 +178,11 @@ model_map_remove(struct model_map *m, uint64_t start, uint64_t end,
 	}
 	while (rv.rv_n > 0) {
 		model_pool_put(pool, rv.rv_entry[--rv.rv_n]);
+		kshim_effect_free(eff);
+	}
+	for (e = drained; e != NULL; e = next) {
+		next = e->me_next;
+		model_pool_put(pool, e);
 		kshim_effect_free(eff);
 	}
 	kshim_effect_entries(eff, t->mt_n);

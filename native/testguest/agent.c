@@ -34,6 +34,7 @@ static uint8_t stage[256];
 static uint64_t boot_id;
 static uint32_t garble_left, garble_seq;
 static uint32_t stall_ms;
+static uint32_t hang_after;	/* FAULT HANG_ACCEPTED: requests left */
 
 /* splitmix64's finaliser: every input bit reaches every output bit. */
 static uint64_t
@@ -216,6 +217,8 @@ tg_accepted(void *ctx)
 	uint64_t end;
 
 	(void)ctx;
+	if (hang_after != 0 && --hang_after == 0)
+		fault_hang();	/* after ACCEPTED went out, as a blocked ioctl */
 	if (stall_ms == 0)
 		return;
 	kprintf("kshim-testguest: stalling %u ms before running a request\n",
@@ -225,7 +228,7 @@ tg_accepted(void *ctx)
 	while (rdtsc() < end) {
 		uart_discard(&uart_console);
 		if (uart_take_break(&uart_console))
-			ddb_enter(DDB_SCENE_IDLE);
+			ddb_enter(DDB_SCENE_BUSY);
 		irq_idle(IDLE_CONSOLE);
 	}
 }
@@ -282,6 +285,12 @@ void
 agent_stall(uint32_t ms)
 {
 	stall_ms = ms;
+}
+
+void
+agent_hang_after(uint32_t n)
+{
+	hang_after = n;
 }
 
 void

@@ -21,6 +21,8 @@ void agent_poll(void);
 void agent_garble(uint32_t n);
 /* Wait ms after ACCEPTED of the next new request, before it runs (FAULT STALL). */
 void agent_stall(uint32_t ms);
+/* FAULT HANG_ACCEPTED: the n-th request from now hangs after its ACCEPTED. */
+void agent_hang_after(uint32_t n);
 uint64_t agent_boot_id(void);
 
 #endif /* TG_AGENT_H */

@@ -314,7 +314,8 @@ ddb_enter(enum ddb_scene scene)
 		parse(line, &cl);
 		if (!run(scene, &cl))
 			continue;
-		if (scene == DDB_SCENE_IDLE || scene == DDB_SCENE_HANG)
+		if (scene == DDB_SCENE_IDLE || scene == DDB_SCENE_HANG ||
+		    scene == DDB_SCENE_BUSY)
 			return;
 		/* Continuing a panic finishes it, as vpanic() would. */
 		kprintf("\ndump to dev 0,1 not possible\nrebooting...\n");

@@ -13,6 +13,7 @@
 enum ddb_scene {
 	DDB_SCENE_IDLE,		/* BREAK while serving (or SILENT) */
 	DDB_SCENE_HANG,		/* BREAK during FAULT HANG: a PR 24039-like deadlock */
+	DDB_SCENE_BUSY,		/* BREAK during FAULT STALL: the agent runs a request */
 	DDB_SCENE_PANIC,	/* after FAULT PANIC: diagnostic assertion */
 	DDB_SCENE_LOCK,		/* after FAULT LOCK_AGAINST_MYSELF */
 	DDB_SCENE_TRAP		/* after a real CPU exception in the guest */

@@ -165,7 +165,7 @@ scene_is_panic(enum ddb_scene s)
 static uint64_t
 current_lwp(enum ddb_scene s)
 {
-	return scene_is_panic(s) ? LWP_INIT : LWP_IDLE;
+	return scene_is_panic(s) || s == DDB_SCENE_BUSY ? LWP_INIT : LWP_IDLE;
 }
 
 /* NetBSD LSSLEEP 3, LSONPROC 7, LSRUN 2. */
@@ -196,6 +196,11 @@ lwp_trace(enum ddb_scene s, const struct fake_lwp *l)
 			print_trace(trace_ioctl_tail);
 		} else if (s == DDB_SCENE_LOCK) {
 			print_trace(trace_lock_head);
+			print_trace(trace_ioctl_tail);
+		} else if (s == DDB_SCENE_BUSY) {
+			/* interrupted while it runs the request */
+			for (int i = 0; i < 5; i++)
+				db_printf("%s\n", trace_break[i]);
 			print_trace(trace_ioctl_tail);
 		} else
 			print_trace(trace_break);
@@ -326,7 +331,7 @@ print_kmap_lock(uint64_t holder, int wanted, uint64_t cur)
 void
 scene_show_all_locks(enum ddb_scene s)
 {
-	if (s == DDB_SCENE_IDLE || s == DDB_SCENE_TRAP)
+	if (s == DDB_SCENE_IDLE || s == DDB_SCENE_TRAP || s == DDB_SCENE_BUSY)
 		return;		/* nobody holds a lock */
 	db_printf("Locks held by an LWP (pid 1.1 init):\n");
 	print_kmap_lock(LWP_INIT, s == DDB_SCENE_HANG, current_lwp(s));

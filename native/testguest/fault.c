@@ -21,7 +21,7 @@
 int
 fault_valid(uint32_t mode)
 {
-	return mode >= KSHIM_FAULT_PANIC && mode <= KSHIM_FAULT_STALL;
+	return mode >= KSHIM_FAULT_PANIC && mode <= KSHIM_FAULT_HANG_ACCEPTED;
 }
 
 static void
@@ -75,8 +75,8 @@ panic_lock_against_myself(void)
  * It spins on purpose and never halts: a deadlocked kernel's CPUs are
  * not idle, and the harness must see the same hang as before.
  */
-static void __attribute__((noreturn))
-hang(void)
+void __attribute__((noreturn))
+fault_hang(void)
 {
 	cpu_cli();
 	for (;;) {
@@ -119,7 +119,7 @@ fault_inject(uint32_t mode, uint32_t count)
 	case KSHIM_FAULT_PANIC:
 		panic_assert();
 	case KSHIM_FAULT_HANG:
-		hang();
+		fault_hang();
 	case KSHIM_FAULT_GARBLE:
 		kprintf("kshim-testguest: garbling the next %u answers\n", count);
 		agent_garble(count);
@@ -137,6 +137,11 @@ fault_inject(uint32_t mode, uint32_t count)
 		kprintf("kshim-testguest: the next request stalls %u ms\n",
 		    count);
 		agent_stall(count);
+		return;
+	case KSHIM_FAULT_HANG_ACCEPTED:
+		kprintf("kshim-testguest: request %u from now hangs after "
+		    "ACCEPTED\n", count);
+		agent_hang_after(count);
 		return;
 	}
 }

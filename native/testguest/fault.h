@@ -9,7 +9,12 @@
 #include <stdint.h>
 
 int fault_valid(uint32_t mode);
-/* Called after the FAULT answer went out.  Only GARBLE, REBOOT and STALL return. */
+/*
+ * Called after the FAULT answer went out.  Only GARBLE, REBOOT, STALL and
+ * HANG_ACCEPTED return.
+ */
 void fault_inject(uint32_t mode, uint32_t count);
+/* FAULT HANG: interrupts off, nothing answered, only a BREAK reaches ddb. */
+void fault_hang(void) __attribute__((noreturn));
 
 #endif /* TG_FAULT_H */

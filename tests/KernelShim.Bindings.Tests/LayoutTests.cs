@@ -60,8 +60,8 @@ public sealed class LayoutTests
             @"\tchar osrelease\[", "\tunsigned char osrelease[",
             "type of uvmshim_version.osrelease[]");
         yield return Case("ConstantChanged", "uvmshim_ioctl.h",
-            @"(#define UVMSHIM_ABI_VERSION\s+)1", "${1}2",
-            "UVMSHIM_ABI_VERSION == 1");
+            @"(#define UVMSHIM_ABI_VERSION\s+)2", "${1}3",
+            "UVMSHIM_ABI_VERSION == 2");
         yield return Case("ConstantTypeChanged", "uvmshim_ioctl.h",
             @"(#define UVMSHIM_FEAT_BATCH\s+)0x0001U", "${1}0x0001",
             "type of UVMSHIM_FEAT_BATCH is unsigned int");

@@ -47,7 +47,8 @@ public class ClipTests : ModelFixture
         Assert.That(Entries(m), Is.EqualTo(new[] { (0UL, 10UL), (90UL, 100UL) }));
         uint expectLocked = policy == uvmshim_policy.UVMSHIM_POLICY_MERGE_RESERVE ? 0u : 2u;
         Assert.That(u.allocs_locked, Is.EqualTo(expectLocked),
-            "only the reservation (NetBSD 3-5) keeps the clip allocations out of the locked section");
+            "only the reservation (NetBSD 3-5) keeps these clip allocations out of the locked section; " +
+            "thorpe has nothing parked without an earlier merge");
         Assert.That(Client.Stats(m).entry_allocs_locked, Is.GreaterThanOrEqualTo((ulong)expectLocked),
             "the map's counters include the unmap's allocations");
     }

@@ -4,7 +4,7 @@ using NUnit.Framework;
 
 namespace KernelShim.Model.Tests;
 
-/// <summary>The PR 24039 cycle: forms under merge-alloc with pressure, not under nomerge or merge-reserve.</summary>
+/// <summary>The PR 24039 cycle: forms under merge-alloc and modern with pressure, not under nomerge, merge-reserve or thorpe.</summary>
 [TestFixture, Category("Model")]
 public class CycleTests : ModelFixture
 {
@@ -25,12 +25,29 @@ public class CycleTests : ModelFixture
 
     [TestCase(uvmshim_policy.UVMSHIM_POLICY_NOMERGE)]
     [TestCase(uvmshim_policy.UVMSHIM_POLICY_MERGE_RESERVE)]
+    [TestCase(uvmshim_policy.UVMSHIM_POLICY_THORPE)]
     public void DoesNotFormWhereUnmapNeedsNoAllocationUnderTheLock(uvmshim_policy policy)
     {
         var c = Client.Cycle(policy, boundMs: 100, holdMs: 0, npages: 16);
         Assert.That(c.verdict, Is.EqualTo((uint)uvmshim_cycle_verdict.UVMSHIM_CYCLE_COMPLETED));
         Assert.That(c.recovered, Is.Zero);
         Assert.That(c.allocs_locked, Is.Zero);
+    }
+
+    /// <summary>
+    /// Modern (and default): the 15 merges allocated nothing, so the two clips
+    /// allocate under the lock and wait for memory the reclaimer holds.
+    /// Thorpe: the same 15 merges parked 15 spares, the clips take two of
+    /// them, nothing waits (DoesNotFormWhere... above).
+    /// </summary>
+    [TestCase(uvmshim_policy.UVMSHIM_POLICY_MODERN)]
+    [TestCase(uvmshim_policy.UVMSHIM_POLICY_DEFAULT)]
+    public void FormsUnderModernWaitingForMemoryWithTheLockHeld(uvmshim_policy policy)
+    {
+        var c = Client.Cycle(policy, boundMs: 100, holdMs: 0, npages: 16);
+        Assert.That(c.verdict, Is.EqualTo((uint)uvmshim_cycle_verdict.UVMSHIM_CYCLE_DEADLOCK));
+        Assert.That(CycleEvidence.From(c).Unmapper, Does.EndWith("sleeping on \"vmmapent\""));
+        Assert.That((c.clips, c.allocs_locked), Is.EqualTo((2u, 2u)));
     }
 
     [Test]

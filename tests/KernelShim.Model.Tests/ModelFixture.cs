@@ -32,6 +32,7 @@ public abstract class ModelFixture
     [
         uvmshim_policy.UVMSHIM_POLICY_MERGE_ALLOC, uvmshim_policy.UVMSHIM_POLICY_NOMERGE,
         uvmshim_policy.UVMSHIM_POLICY_MERGE_RESERVE, uvmshim_policy.UVMSHIM_POLICY_MODERN,
+        uvmshim_policy.UVMSHIM_POLICY_THORPE,
     ];
 
     public static IEnumerable<uvmshim_policy> MergingPolicies => AllPolicies.Where(p => p != uvmshim_policy.UVMSHIM_POLICY_NOMERGE);

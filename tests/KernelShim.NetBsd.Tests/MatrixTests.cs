@@ -34,9 +34,20 @@ public class MatrixTests
 
         TestContext.Out.WriteLine($"{matrix.Cells.Count} cells, peak {matrix.PeakConcurrency} at once, wall {matrix.Wall.TotalSeconds:0.0} s, x{matrix.Speedup:0.00}");
         foreach (var c in matrix.Cases) TestContext.Out.WriteLine($"{c.Kernel}:{c.Id}: {c.Verdict}");
-        Assert.That(matrix.Cells.Select(c => c.Result.VmVerdict.Kind), Has.All.EqualTo(VerdictKind.Passed),
-            string.Join("\n", matrix.Cells.Select(c => $"{c.Job}: {c.Result.VmVerdict}")));
-        Assert.That(matrix.Cases.Where(c => !c.Verdict.IsSuccess).Select(c => $"{c.Kernel}:{c.Id}: {c.Verdict}"), Is.Empty);
+        // Every requirement holds.  A reproduction (the PR 24039 cycle under
+        // the kernel's merging policy) forms on a stock kernel; where it does
+        // not, it must be for the reason a fix gives: the unmap's clips made
+        // no entry allocation under the map lock, as measured by the kernel
+        // (Thorpe's patch: the clips took parked entries).  A stock kernel
+        // whose cycle merely failed to close still fails here.
+        var notReproduced = matrix.Cases.Where(c => c.Verdict.Kind == VerdictKind.NotReproduced).ToList();
+        Assert.That(notReproduced.Where(c => !c.Verdict.Evidence.Any(e => e.Text.Contains("0 allocation(s) under the map lock (measured)")))
+            .Select(c => $"{c.Kernel}:{c.Id}: {c.Verdict} [{string.Join("; ", c.Verdict.Evidence.Select(e => e.Text))}]"), Is.Empty,
+            "a reproduction that did not form made no measured allocation under the lock");
+        Assert.That(matrix.Cases.Where(c => !c.Verdict.IsSuccess && c.Verdict.Kind != VerdictKind.NotReproduced).Select(c => $"{c.Kernel}:{c.Id}: {c.Verdict}"), Is.Empty);
+        Assert.That(matrix.Cells.Where(c => !c.Result.Cases.Any(r => r.Verdict.Kind == VerdictKind.NotReproduced)).Select(c => c.Result.VmVerdict.Kind),
+            Has.All.EqualTo(VerdictKind.Passed), string.Join("\n", matrix.Cells.Select(c => $"{c.Job}: {c.Result.VmVerdict}")));
+        TestContext.Out.WriteLine($"{matrix.Cases.Count(c => c.Reproduced)} reproduction(s) formed, {notReproduced.Count} did not (with no allocation under the lock)");
         Assert.That(matrix.Cases, Has.Count.EqualTo(SuiteRunner.Plan(scenarios, PolicyNames.KernelPolicies, null).Count()));
         // Another process's VMs (the other kernel sets' runs) may hold this machine's slots for a while (MachineSlots); then one at a time is right.
         if (matrix.WaitedForMachine == 0) Assert.That(matrix.PeakConcurrency, Is.EqualTo(2), "two VMs ran at the same time");
@@ -44,9 +55,7 @@ public class MatrixTests
         Assert.That(matrix.Cases.Select(c => c.Endpoint), Has.All.EqualTo(endpoint.Url));
         Assert.That(matrix.Cases.Select(c => c.Kernel), Has.All.EqualTo(label));
         Assert.That(matrix.Cases.Select(c => c.Verdict.Target), Has.All.Contains("NetBSD"));
-        // Warm starts are on: the first cell (or the boot it made to save one) saves the state, later cells start from it.
-        Assert.That(matrix.Cells.Count(c => c.Result.VmVerdict.Start?.Kind == Harness.WarmStart.StartKind.Warm), Is.GreaterThan(0),
-            string.Join("\n", matrix.Cells.Select(c => $"{c.Job}: {c.Result.VmVerdict.Start}")));
+        // Every case says how its VM started (warm starts are opt-in: WarmStartTests covers them).
         Assert.That(matrix.Cases.Select(c => c.Start), Has.All.AnyOf("cold", "warm"));
     }
 }

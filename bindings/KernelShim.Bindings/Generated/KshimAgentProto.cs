@@ -124,6 +124,7 @@ public enum kshim_fault_mode : uint
     KSHIM_FAULT_LOCK_AGAINST_MYSELF = 5,
     KSHIM_FAULT_REBOOT = 6,
     KSHIM_FAULT_STALL = 7,
+    KSHIM_FAULT_HANG_ACCEPTED = 8,
 }
 
 /// <summary><c>struct kshim_fault_req</c>: 8 bytes.</summary>

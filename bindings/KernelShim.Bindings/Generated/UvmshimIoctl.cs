@@ -25,6 +25,7 @@ public enum uvmshim_policy : uint
     UVMSHIM_POLICY_NOMERGE = 2,
     UVMSHIM_POLICY_MERGE_RESERVE = 3,
     UVMSHIM_POLICY_MODERN = 4,
+    UVMSHIM_POLICY_THORPE = 5,
 }
 
 /// <summary><c>enum uvmshim_outcome</c></summary>
@@ -87,8 +88,8 @@ public unsafe partial struct uvmshim_map_ref
     [FieldOffset(4)] public uint pad0;
 }
 
-/// <summary><c>struct uvmshim_map_req</c>: 48 bytes.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 48)]
+/// <summary><c>struct uvmshim_map_req</c>: 72 bytes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 72)]
 public unsafe partial struct uvmshim_map_req
 {
     [FieldOffset(0)] public uint map_id;
@@ -100,10 +101,16 @@ public unsafe partial struct uvmshim_map_req
     [FieldOffset(32)] public ulong placed;
     [FieldOffset(40)] public uint outcome;
     [FieldOffset(44)] public uint nentries;
+    [FieldOffset(48)] public uint allocs;
+    [FieldOffset(52)] public uint allocs_locked;
+    [FieldOffset(56)] public uint frees;
+    [FieldOffset(60)] public uint reserve_uses;
+    [FieldOffset(64)] public uint counted;
+    [FieldOffset(68)] public uint pad1;
 }
 
-/// <summary><c>struct uvmshim_unmap_req</c>: 48 bytes.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 48)]
+/// <summary><c>struct uvmshim_unmap_req</c>: 64 bytes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 64)]
 public unsafe partial struct uvmshim_unmap_req
 {
     [FieldOffset(0)] public uint map_id;
@@ -115,6 +122,10 @@ public unsafe partial struct uvmshim_unmap_req
     [FieldOffset(32)] public uint entries_after;
     [FieldOffset(36)] public uint allocs_locked;
     [FieldOffset(40)] public ulong unmapped;
+    [FieldOffset(48)] public uint allocs;
+    [FieldOffset(52)] public uint frees;
+    [FieldOffset(56)] public uint reserve_uses;
+    [FieldOffset(60)] public uint counted;
 }
 
 /// <summary><c>struct uvmshim_lookup</c>: 64 bytes.</summary>
@@ -152,8 +163,8 @@ public unsafe partial struct uvmshim_op
     [FieldOffset(28)] public uint arg;
 }
 
-/// <summary><c>struct uvmshim_op_result</c>: 32 bytes.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 32)]
+/// <summary><c>struct uvmshim_op_result</c>: 56 bytes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 56)]
 public unsafe partial struct uvmshim_op_result
 {
     [FieldOffset(0)] public int error;
@@ -162,6 +173,12 @@ public unsafe partial struct uvmshim_op_result
     [FieldOffset(16)] public uint nentries;
     [FieldOffset(20)] public uint clips;
     [FieldOffset(24)] public ulong nsec;
+    [FieldOffset(32)] public uint allocs;
+    [FieldOffset(36)] public uint allocs_locked;
+    [FieldOffset(40)] public uint frees;
+    [FieldOffset(44)] public uint reserve_uses;
+    [FieldOffset(48)] public uint counted;
+    [FieldOffset(52)] public uint pad0;
 }
 
 /// <summary><c>struct uvmshim_batch</c>: 48 bytes.</summary>
@@ -249,8 +266,8 @@ public enum uvmshim_cycle_verdict : uint
     UVMSHIM_CYCLE_ERROR = 3,
 }
 
-/// <summary><c>struct uvmshim_cycle</c>: 192 bytes.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 192)]
+/// <summary><c>struct uvmshim_cycle</c>: 208 bytes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 208)]
 public unsafe partial struct uvmshim_cycle
 {
     [FieldOffset(0)] public uint policy;
@@ -275,11 +292,15 @@ public unsafe partial struct uvmshim_cycle
     [FieldOffset(144)] public uint clips;
     [FieldOffset(148)] public uint allocs_locked;
     [FieldOffset(152)] public ulong elapsed_ms;
-    [FieldOffset(160)] public fixed ulong reserved[4];
+    [FieldOffset(160)] public uint allocs;
+    [FieldOffset(164)] public uint frees;
+    [FieldOffset(168)] public uint reserve_uses;
+    [FieldOffset(172)] public uint counted;
+    [FieldOffset(176)] public fixed ulong reserved[4];
 }
 
-/// <summary><c>struct uvmshim_stress</c>: 320 bytes.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 320)]
+/// <summary><c>struct uvmshim_stress</c>: 368 bytes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 368)]
 public unsafe partial struct uvmshim_stress
 {
     [FieldOffset(0)] public uint map_id;
@@ -293,7 +314,13 @@ public unsafe partial struct uvmshim_stress
     [FieldOffset(40)] public ulong unmaps;
     [FieldOffset(48)] public ulong errors;
     [FieldOffset(56)] public ulong max_nsec;
-    [FieldOffset(64)] public fixed ulong hist[32];
+    [FieldOffset(64)] public ulong entry_allocs;
+    [FieldOffset(72)] public ulong entry_allocs_locked;
+    [FieldOffset(80)] public ulong entry_frees;
+    [FieldOffset(88)] public ulong clips;
+    [FieldOffset(96)] public ulong ops_measured;
+    [FieldOffset(104)] public ulong ops_inferred;
+    [FieldOffset(112)] public fixed ulong hist[32];
 }
 
 /// <summary><c>struct uvmshim_kmap_summary</c>: 152 bytes.</summary>
@@ -322,8 +349,8 @@ public unsafe partial struct uvmshim_kmap_summary
 /// <summary>Constants and functions of <c>native/include/uvmshim_ioctl.h</c>.</summary>
 public static unsafe partial class UvmshimIoctl
 {
-    // #define UVMSHIM_ABI_VERSION 1
-    public const int UVMSHIM_ABI_VERSION = 1;
+    // #define UVMSHIM_ABI_VERSION 2
+    public const int UVMSHIM_ABI_VERSION = 2;
 
     // #define UVMSHIM_DEVICE_NAME "uvmshim"
     public const string UVMSHIM_DEVICE_NAME = "uvmshim";
@@ -466,8 +493,38 @@ public static unsafe partial class UvmshimIoctl
     // #define UVMSHIM_FEAT_DIAGNOSTIC 0x0080U
     public const uint UVMSHIM_FEAT_DIAGNOSTIC = 0x80U;
 
-    // #define UVMSHIM_POLICY_COUNT 5
-    public const int UVMSHIM_POLICY_COUNT = 5;
+    // #define UVMSHIM_FEAT_ENTRY_COUNTERS 0x0100U
+    public const uint UVMSHIM_FEAT_ENTRY_COUNTERS = 0x100U;
+
+    // #define UVMSHIM_FEAT_PARKED_ENTRIES 0x0200U
+    public const uint UVMSHIM_FEAT_PARKED_ENTRIES = 0x200U;
+
+    // #define UVMSHIM_CNT_ALLOCS 0x01U
+    public const uint UVMSHIM_CNT_ALLOCS = 0x1U;
+
+    // #define UVMSHIM_CNT_FREES 0x02U
+    public const uint UVMSHIM_CNT_FREES = 0x2U;
+
+    // #define UVMSHIM_CNT_ALLOCS_LOCKED 0x04U
+    public const uint UVMSHIM_CNT_ALLOCS_LOCKED = 0x4U;
+
+    // #define UVMSHIM_CNT_CLIPS 0x08U
+    public const uint UVMSHIM_CNT_CLIPS = 0x8U;
+
+    // #define UVMSHIM_CNT_OUTCOME 0x10U
+    public const uint UVMSHIM_CNT_OUTCOME = 0x10U;
+
+    // #define UVMSHIM_CNT_RESERVE 0x20U
+    public const uint UVMSHIM_CNT_RESERVE = 0x20U;
+
+    // #define UVMSHIM_CNT_ALL 0x3fU
+    public const uint UVMSHIM_CNT_ALL = 0x3FU;
+
+    // #define UVMSHIM_CNT_DISTURBED 0x80U
+    public const uint UVMSHIM_CNT_DISTURBED = 0x80U;
+
+    // #define UVMSHIM_POLICY_COUNT 6
+    public const int UVMSHIM_POLICY_COUNT = 6;
 
     // #define UVMSHIM_PROT_NONE 0x0U
     public const uint UVMSHIM_PROT_NONE = 0x0U;
@@ -530,10 +587,10 @@ public static unsafe partial class UvmshimIoctl
     public const uint UVMSHIM_IOC_MAP_DESTROY = 0x80085502U;
 
     // #define UVMSHIM_IOC_MAP UVMSHIM_IOWR(UVMSHIM_IOC_GROUP, 3, struct uvmshim_map_req)
-    public const uint UVMSHIM_IOC_MAP = 0xC0305503U;
+    public const uint UVMSHIM_IOC_MAP = 0xC0485503U;
 
     // #define UVMSHIM_IOC_UNMAP UVMSHIM_IOWR(UVMSHIM_IOC_GROUP, 4, struct uvmshim_unmap_req)
-    public const uint UVMSHIM_IOC_UNMAP = 0xC0305504U;
+    public const uint UVMSHIM_IOC_UNMAP = 0xC0405504U;
 
     // #define UVMSHIM_IOC_LOOKUP UVMSHIM_IOWR(UVMSHIM_IOC_GROUP, 5, struct uvmshim_lookup)
     public const uint UVMSHIM_IOC_LOOKUP = 0xC0405505U;
@@ -551,10 +608,10 @@ public static unsafe partial class UvmshimIoctl
     public const uint UVMSHIM_IOC_PRESSURE = 0xC0385509U;
 
     // #define UVMSHIM_IOC_CYCLE UVMSHIM_IOWR(UVMSHIM_IOC_GROUP, 10, struct uvmshim_cycle)
-    public const uint UVMSHIM_IOC_CYCLE = 0xC0C0550AU;
+    public const uint UVMSHIM_IOC_CYCLE = 0xC0D0550AU;
 
     // #define UVMSHIM_IOC_STRESS UVMSHIM_IOWR(UVMSHIM_IOC_GROUP, 11, struct uvmshim_stress)
-    public const uint UVMSHIM_IOC_STRESS = 0xC140550BU;
+    public const uint UVMSHIM_IOC_STRESS = 0xC170550BU;
 
     // #define UVMSHIM_IOC_KMAP_SUMMARY UVMSHIM_IOR(UVMSHIM_IOC_GROUP, 12, struct uvmshim_kmap_summary)
     public const uint UVMSHIM_IOC_KMAP_SUMMARY = 0x4098550CU;

@@ -28,6 +28,10 @@ public static class BenchCommand
         var patched = new Option<string?>("--patched") { Description = "the second kernel of the validate measurement (default: $KSHIM_PATCHED_KERNEL)" };
         var patchedSys = new Option<string?>("--patched-sys") { Description = "its sys tree (default: $KSHIM_PATCHED_SYS, else --sys)" };
         var validateCold = new Option<bool>("--validate-cold") { Description = "also time the validate matrix with every cell cold (a ratio; minutes more)" };
+        reps.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--boots must be at least 1");
+        });
         var nb = new NetBsdOptions();
         var cmd = new Command("bench", "Benchmarks: model and (with --kernel/--sys or KSHIM_KERNEL/KSHIM_SYS) in-kernel ops/s at 10, 1k, 100k allocations; Docker vs bare QEMU; cold boot against warm start")
             { vm, reps, warmOnly, suiteRuns, patched, patchedSys, validateCold };
@@ -67,20 +71,38 @@ public static class BenchCommand
         IReadOnlyList<ScalePoint>? scale = null, kernelScale = null;
         if (withVm)
         {
+            Step($"test guest: {boots} boot(s) under bare QEMU, then {boots} in the runner container");
             timings = await VmTableAsync(boots, ct);
+            Step("test guest: a 4 x 3 matrix with one VM at a time, then as many as fit");
             scale = await ScaleTableAsync(ct);
         }
         if (NetBsdInputs.From(nb.Kernel, nb.Sys).Missing() is { } missing)
             AnsiConsole.MarkupLineInterpolated($"[grey]in-kernel figures skipped: {missing}[/]");
         else
         {
+            Step("NetBSD: the model's mix in the kernel");
             kernel = await KernelTableAsync(nb, ct);
-            if (withVm) kernelScale = await KernelScaleTableAsync(nb, ct);
+            if (withVm)
+            {
+                Step("NetBSD: a 2 x 4 matrix with one VM at a time, then as many as fit");
+                kernelScale = await KernelScaleTableAsync(nb, ct);
+            }
         }
+        if (withVm) Step("cold boot against warm start to READY, the suite cold against warm, validate's wall time");
         var warmLines = withVm ? await WarmStartTablesAsync(boots, nb, warm, ct) : null;
         await WriteJsonAsync(new { model = points, vm = timings, scale, kernel, kernelScale, warm = warmLines }, ct);
+        // A measurement whose VMs failed is not a figure: say which and why, and fail.
+        var failures = new[] { scale, kernelScale }.Where(p => p is not null).SelectMany(p => p!).SelectMany(p => p.Failures).Distinct().ToList();
+        foreach (var f in failures.Take(20)) AnsiConsole.MarkupLineInterpolated($"[red]FAILED[/] {f}");
+        if (failures.Count > 0)
+        {
+            Console.WriteLine($"VERDICT FAILED: {failures.Count} case(s) of the parallel-VM runs did not pass; their timings are not comparable");
+            return ExitCodes.VerdictNotPassed;
+        }
         return ExitCodes.Passed;
     }
+
+    private static void Step(string what) => AnsiConsole.MarkupLineInterpolated($"[bold]bench:[/] {what} ...");
 
     private sealed record WarmBenchOptions(int SuiteRuns, string? PatchedKernel, string? PatchedSys, bool ValidateCold);
 
@@ -136,13 +158,15 @@ public static class BenchCommand
 
     private static List<OpsPoint> ModelTable()
     {
+        Step("model: 4 policies x 10, 1k, 100k allocations");
         using var device = new ModelDevice();
         var bench = new ModelBench(device);
         var points = new List<OpsPoint>();
         var table = new Table().Title("Model: lookup + free/re-allocate mix after N one-page allocations side by side (ran on the model, not NetBSD)")
             .AddColumns("policy", "N", "entries", "ops/s", "ns/op in target");
         foreach (var policy in new[] { uvmshim_policy.UVMSHIM_POLICY_MERGE_ALLOC, uvmshim_policy.UVMSHIM_POLICY_NOMERGE,
-                     uvmshim_policy.UVMSHIM_POLICY_MERGE_RESERVE, uvmshim_policy.UVMSHIM_POLICY_MODERN })
+                     uvmshim_policy.UVMSHIM_POLICY_MERGE_RESERVE, uvmshim_policy.UVMSHIM_POLICY_MODERN,
+                     uvmshim_policy.UVMSHIM_POLICY_THORPE })
             foreach (int n in new[] { 10, 1000, 100_000 })
             {
                 bench.Measure(policy, n); // warm-up
@@ -165,7 +189,6 @@ public static class BenchCommand
     private static async Task<List<OpsPoint>?> KernelTableAsync(NetBsdOptions.Values nb, CancellationToken ct)
     {
         await using var prepared = await NetBsdOptions.PrepareAsync(nb, ct);
-        if (prepared.Setup is null) return null;
         var points = new List<OpsPoint>();
         var run = prepared.Setup.NewRun(new RunDeadlines { Wall = TimeSpan.FromMinutes(30) }, l => AnsiConsole.MarkupLineInterpolated($"[grey]{l}[/]"), out var work);
         var verdict = await run.RunAsync((s, ready, _) =>
@@ -202,7 +225,11 @@ public static class BenchCommand
         {
             var runs = new List<VmTiming>();
             for (int i = 0; i < boots; i++)
-                runs.Add(await VmBench.MeasureAsync(backend, w => TestGuestKernel.Spec(kernel, w, accel), DeviceKind.TestGuest, ct: ct));
+            {
+                var t = await VmBench.MeasureAsync(backend, w => TestGuestKernel.Spec(kernel, w, accel), DeviceKind.TestGuest, ct: ct);
+                runs.Add(t);
+                AnsiConsole.MarkupLineInterpolated($"[grey]{backend.Name}: boot {i + 1}/{boots}: READY in {t.ReadySeconds:0.000} s[/]");
+            }
             medians.Add(new VmTiming(backend.Name,
                 Median(runs.Select(r => r.ReadySeconds)), Median(runs.Select(r => r.RoundTripMs)),
                 Median(runs.Select(r => r.SingleOpUs)), Median(runs.Select(r => r.BatchedOpUs))));
@@ -223,17 +250,9 @@ public static class BenchCommand
     /// <summary>The kernel as two matrix rows x merge, split, stress and pr24039: what parallel NetBSD VMs buy on this machine.</summary>
     private static async Task<IReadOnlyList<ScalePoint>?> KernelScaleTableAsync(NetBsdOptions.Values nb, CancellationToken ct)
     {
-        try
-        {
-            var inputs = NetBsdInputs.From(nb.Kernel, nb.Sys);
-            IGuestUnderTest[] guests = [NetBsdGuest.Prepare(inputs, null, nb.Boot, "a"), NetBsdGuest.Prepare(inputs, null, nb.Boot, "b")];
-            return await ScaleTableAsync("NetBSD", guests, ["merge", "split", "stress", "pr24039"], nb.Accel, ct);
-        }
-        catch (Exception e) when (e is NetBsdInputException or GuestBuildException or RunnerException)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]parallel NetBSD VMs not measured:[/] {e.Message}");
-            return null;
-        }
+        var inputs = NetBsdInputs.From(nb.Kernel, nb.Sys);
+        IGuestUnderTest[] guests = [NetBsdGuest.Prepare(inputs, null, nb.Boot, "a"), NetBsdGuest.Prepare(inputs, null, nb.Boot, "b")];
+        return await ScaleTableAsync("NetBSD", guests, ["merge", "split", "stress", "pr24039"], nb.Accel, ct);
     }
 
     /// <summary>A test-guest matrix (four rows x the merge, split and fuzz scenarios) with one VM at a time, then as many as fit.</summary>
@@ -248,7 +267,8 @@ public static class BenchCommand
         AccelMode accel, CancellationToken ct)
     {
         var scenarios = ScenarioLoader.LoadDirectory(SuiteRunner.DefaultDirectory).Where(s => names.Contains(s.Name)).ToList();
-        var points = await ScaleBench.MeasureAsync(guests, scenarios, [DockerEndpoint.FromEnvironment()], accel, null, ct);
+        var points = await ScaleBench.MeasureAsync(guests, scenarios, [DockerEndpoint.FromEnvironment()], accel,
+            l => AnsiConsole.MarkupLineInterpolated($"[grey]{l}[/]"), ct, MatrixReport.PrintCell);
         var table = new Table().Title($"Parallel VMs: {points[0].Cells} {what} cells ({string.Join(", ", scenarios.Select(s => s.Name))} x {guests.Length} rows), one at a time against as many as fit")
             .AddColumns("VMs at once (plan)", "peak seen", "wall", "VM time", "speedup", "failed cases");
         foreach (var p in points)

@@ -20,16 +20,7 @@ public static class FetchCommand
 
     private static async Task<int> RunAsync(string version, bool insecure, bool offline, CancellationToken ct)
     {
-        Release r;
-        try
-        {
-            r = ReleaseManifest.Find(ReleaseManifest.Load(ReleaseManifest.DefaultPath), version);
-        }
-        catch (NetBsdInputException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
-            return ExitCodes.UsageOrInput;
-        }
+        var r = ReleaseManifest.Find(ReleaseManifest.Load(ReleaseManifest.DefaultPath), version);
         var fetcher = new Fetcher(Fetcher.DefaultCache, new FetchOptions
         {
             Insecure = insecure,
@@ -40,15 +31,12 @@ public static class FetchCommand
         {
             var kernel = await fetcher.FetchAsync(r.Kernel.ToArtifact(), ct);
             var sys = await fetcher.FetchAsync(r.SysSrc.ToArtifact(), ct);
-            Console.Error.WriteLine();
             AnsiConsole.MarkupLineInterpolated($"NetBSD {r.Version}: --kernel {kernel} --sys {sys}");
             return ExitCodes.Passed;
         }
-        catch (FetchException e)
+        finally
         {
-            Console.Error.WriteLine();
-            AnsiConsole.MarkupLineInterpolated($"[red]fetch failed ({e.Kind}):[/] {e.Message}");
-            return e.Kind is FetchFailure.NoChecksum or FetchFailure.Offline ? ExitCodes.UsageOrInput : ExitCodes.Infrastructure;
+            Console.Error.WriteLine(); // ends the progress line, whatever happened
         }
     }
 }

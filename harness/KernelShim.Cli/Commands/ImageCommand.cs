@@ -16,24 +16,11 @@ public static class ImageCommand
 
     private static async Task<int> BuildAsync(CancellationToken ct)
     {
-        if (Endpoints.EngineFromEnvironment() is not { } docker) return ExitCodes.UsageOrInput;
-        var engine = await docker.ProbeAsync(TimeSpan.FromSeconds(3), ct);
-        if (!engine.Answers)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{engine.Describe()}[/]");
-            return ExitCodes.Infrastructure;
-        }
+        var engine = await new DockerEngine().ProbeAsync(TimeSpan.FromSeconds(3), ct);
+        if (!engine.Answers) throw new DockerEngineUnavailableException(engine);
         await using var runner = new DockerRunner(reapStale: false);
-        try
-        {
-            var status = await new RunnerImage(runner).EnsureAsync(Console.Error, ct);
-            AnsiConsole.MarkupLineInterpolated($"{(status.Built ? "built" : "up to date")}: [bold]{status.Tag}[/] ({status.Elapsed.TotalSeconds:0.0} s)");
-            return ExitCodes.Passed;
-        }
-        catch (RunnerException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
-            return ExitCodes.Infrastructure;
-        }
+        var status = await new RunnerImage(runner).EnsureAsync(Console.Error, ct);
+        AnsiConsole.MarkupLineInterpolated($"{(status.Built ? "built" : "up to date")}: [bold]{status.Tag}[/] ({status.Elapsed.TotalSeconds:0.0} s)");
+        return ExitCodes.Passed;
     }
 }

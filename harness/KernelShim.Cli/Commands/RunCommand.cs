@@ -19,7 +19,7 @@ public static class RunCommand
         var target = new Option<string>("--target") { Description = "where to run: model (in-process reference model) or qemu (a NetBSD kernel)", DefaultValueFactory = _ => "model" };
         target.AcceptOnlyFromAmong("model", "qemu");
         var scenarios = new Option<string?>("--scenarios") { Description = "directory of scenario files (default: the repository's scenarios/)" };
-        var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text" };
+        var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text, or any of several separated by commas (pr24039/,merge/)" };
         var report = new Option<string?>("--report") { Description = "directory for junit.xml, results.ktap, results.json, report.html (default: build/reports/TARGET)" };
         var nb = new NetBsdOptions(matrix: true);
         var cmd = new Command("run", "Run the merge/split scenario suite and print verdicts") { target, scenarios, filter, report };
@@ -34,16 +34,8 @@ public static class RunCommand
 
     private static async Task<int> RunAsync(string target, string? dir, string? filter, NetBsdOptions.MatrixValues nb, CancellationToken ct)
     {
-        IReadOnlyList<Scenario> suite;
-        try
-        {
-            suite = ScenarioLoader.LoadDirectory(dir ?? SuiteRunner.DefaultDirectory);
-        }
-        catch (ScenarioFormatException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]scenario error:[/] {e.Message}");
-            return ExitCodes.UsageOrInput;
-        }
+        var suite = SuiteSelection.Load(dir, filter);
+        if (ReportDir is not null) SuiteSelection.ReportDirectory(ReportDir);
         return target == "model" ? RunOnModel(suite, filter) : await RunOnNetBsdAsync(suite, filter, nb, ct);
     }
 
@@ -51,7 +43,7 @@ public static class RunCommand
 
     private static void WriteReports(IReadOnlyList<CaseResult> results, string target, string slug)
     {
-        var dir = ReportDir ?? Path.Combine(KernelShim.Harness.RepoPaths.Root, "build", "reports", slug);
+        var dir = SuiteSelection.ReportDirectory(ReportDir ?? Path.Combine(KernelShim.Harness.RepoPaths.Root, "build", "reports", slug));
         var files = ReportSet.Write(dir, results, target);
         AnsiConsole.MarkupLineInterpolated($"reports: {string.Join(", ", files.Select(Path.GetFileName))} in {dir}");
     }
@@ -69,8 +61,7 @@ public static class RunCommand
     private static async Task<int> RunOnNetBsdAsync(IReadOnlyList<Scenario> suite, string? filter, NetBsdOptions.MatrixValues nb, CancellationToken ct)
     {
         await using var prepared = await NetBsdOptions.PrepareMatrixAsync(nb, ct);
-        if (prepared.Setup is null) return prepared.ExitCode;
-        var runner = prepared.Setup.Runner(filter, Progress, MatrixReport.PrintCell, warmStarts: !nb.Cold);
+        var runner = prepared.Setup.Runner(filter, Progress, MatrixReport.PrintCell, warmStarts: nb.Warm);
         var matrix = await runner.RunAsync(prepared.Guests, suite, 1, ct);
         var results = matrix.Cases;
         foreach (var g in prepared.Guests)
@@ -89,9 +80,7 @@ public static class RunCommand
             VerdictReport.Print(cell.Result.VmVerdict, cell.Result.WorkDir ?? "(none)");
         }
         int failed = results.Count(r => !r.Verdict.IsSuccess);
-        Console.WriteLine(failed == 0 && results.Count > 0
-            ? $"VERDICT PASSED: {results.Count} case(s) passed in {matrix.Cells.Count} VM(s)"
-            : $"VERDICT FAILED: {failed} of {results.Count} case(s) did not pass");
+        Console.WriteLine(SuiteReport.VerdictLine(results, $"in {matrix.Cells.Count} VM(s)"));
         if (matrix.Cells.Any(c => c.Result.VmVerdict.Kind == VerdictKind.InfrastructureError) && failed == results.Count)
         {
             SuiteReport.PrintSummary(results);
@@ -109,7 +98,7 @@ public static class RunCommand
     private static void PrintIfNotPassed(CaseResult r)
     {
         if (!r.Verdict.IsSuccess)
-            AnsiConsole.MarkupLineInterpolated($"[red]{r.Verdict.Kind.ToString().ToUpperInvariant()}[/] {r.Id}: {r.Verdict.Summary}");
+            AnsiConsole.MarkupLineInterpolated($"[red]{r.Word}[/] {r.Id}: {r.Verdict.Summary}");
     }
 
     private static void Progress(string line) => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]");

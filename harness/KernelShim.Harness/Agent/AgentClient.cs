@@ -43,13 +43,59 @@ public sealed record AgentClientOptions
     /// time on top of <see cref="ResendAfter"/>.  Resending too early only adds
     /// traffic (NetBSD's com driver then floods its input buffer).
     /// </summary>
-    public TimeSpan ResendAfterFor(int requestBytes, int answerBytes = 0) =>
-        ResendAfter + TimeSpan.FromSeconds((double)(requestBytes + answerBytes) / LineBytesPerSecond);
+    /// <remarks>
+    /// Doubled for each attempt already made, so that a guest starved of CPU on
+    /// a busy machine gets longer and longer to say ACCEPTED rather than a
+    /// fixed number of short chances.
+    /// </remarks>
+    public TimeSpan ResendAfterFor(int requestBytes, int answerBytes = 0, int attempt = 1) =>
+        (ResendAfter + TimeSpan.FromSeconds((double)(requestBytes + answerBytes) / LineBytesPerSecond))
+        * Math.Pow(2, Math.Clamp(attempt - 1, 0, 6));
 
     /// <summary><see cref="AcceptedResendAfter"/> with the answer's transfer time.</summary>
     public TimeSpan AcceptedResendAfterFor(int answerBytes) =>
         AcceptedResendAfter + TimeSpan.FromSeconds((double)answerBytes / LineBytesPerSecond);
+
+    /// <summary>
+    /// With a <see cref="AgentClient.HangProbe"/>: an accepted request whose answer has
+    /// not come this long after ACCEPTED (plus <see cref="OverdueLatencyFactor"/> times the
+    /// slowest ACCEPTED seen, the answer's transfer time at the measured line rate and the
+    /// work the request declares) is overdue, and the probe is asked whether the guest is
+    /// stuck.  A probe that finds it alive doubles the wait; so a slow guest costs a look,
+    /// never a verdict.
+    /// </summary>
+    public TimeSpan OverdueAfter { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many of the slowest ACCEPTED round trip an answer may take on top (see <see cref="OverdueAfter"/>).</summary>
+    public int OverdueLatencyFactor { get; init; } = 20;
+
+    /// <summary>
+    /// With a <see cref="AgentClient.HangProbe"/>: after this many sends of a request with
+    /// neither ACCEPTED nor an answer (a protocol 2 agent accepts as soon as a frame is in),
+    /// the probe is asked whether the guest is stuck before any further send.
+    /// </summary>
+    public int ProbeAfterUnacceptedSends { get; init; } = 2;
 }
+
+/// <summary>What a request has seen when the client asks whether the guest is stuck.</summary>
+/// <param name="Accepted">The agent said ACCEPTED: the request runs (or hangs) in the guest.</param>
+/// <param name="Waited">Since the request was first sent.</param>
+/// <param name="Since">When the silence began (ACCEPTED, or the first send).</param>
+public sealed record AgentSilence(kshim_frame_type Type, uint Id, bool Accepted, int Sends, TimeSpan Waited, DateTimeOffset Since)
+{
+    public override string ToString() =>
+        $"{Type} id={Id}: {(Accepted ? "ACCEPTED, then" : $"{Sends} send(s),")} no answer for {Waited.TotalSeconds:0.0} s";
+}
+
+/// <summary>
+/// Answers whether a guest whose agent went quiet is stuck: true when it is
+/// (the client then ends the request with an <see cref="AgentHangException"/>),
+/// false when it is alive and busy (the client waits on).
+/// </summary>
+public delegate Task<AgentHangVerdict> AgentHangProbe(AgentSilence silence, CancellationToken ct);
+
+/// <summary>A probe's answer: stuck or not, and what it saw.</summary>
+public sealed record AgentHangVerdict(bool Stuck, string Why);
 
 /// <summary>Counters a report can show about the channel's health.</summary>
 public sealed class AgentChannelStats
@@ -61,6 +107,8 @@ public sealed class AgentChannelStats
     public int Resends;
     public int Accepted;
     public int WindowStalls;
+    /// <summary>Times an overdue or unaccepted request made the client ask the hang probe.</summary>
+    public int Probes;
 }
 
 /// <summary>
@@ -84,6 +132,7 @@ public sealed class AgentClient : IAsyncDisposable
     private readonly Task _reader;
     private uint _nextId = 1;
     private volatile bool _closed;
+    private readonly LineMeter _meter = new();
 
     public AgentClient(Stream stream, AgentClientOptions? options = null)
     {
@@ -93,6 +142,15 @@ public sealed class AgentClient : IAsyncDisposable
     }
 
     public AgentChannelStats Stats { get; } = new();
+
+    /// <summary>
+    /// Asked when a request goes quiet (see <see cref="AgentClientOptions.OverdueAfter"/>);
+    /// without one, a request waits for its whole deadline as before.
+    /// </summary>
+    public AgentHangProbe? HangProbe { get; set; }
+
+    /// <summary>The line rate and ACCEPTED round trips this client has measured.</summary>
+    public LineMeter Meter => _meter;
 
     /// <summary>The READY this session is bound to (set by <see cref="WaitReadyAsync"/>).</summary>
     public ReadyInfo? Ready { get; private set; }
@@ -132,13 +190,18 @@ public sealed class AgentClient : IAsyncDisposable
 
     /// <summary>Send one request and return the matching answer's payload.</summary>
     /// <param name="answerBytes">The answer's expected size, when known: it stretches the resend timer.</param>
+    /// <param name="work">
+    /// How long the request itself may run in the guest, when it says so (a STRESS duration):
+    /// it stretches the wait before a quiet request counts as overdue.  The request may
+    /// run as long as the deadline when <see cref="Timeout.InfiniteTimeSpan"/>: only the deadline ends it.
+    /// </param>
     public async Task<byte[]> RequestAsync(kshim_frame_type type, ReadOnlyMemory<byte> payload,
-        TimeSpan deadline, CancellationToken ct = default, int answerBytes = 0)
+        TimeSpan deadline, CancellationToken ct = default, int answerBytes = 0, TimeSpan work = default)
     {
         await _oneAtATime.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            return await ExchangeAsync(type, payload, deadline, answerBytes, ct).ConfigureAwait(false);
+            return await ExchangeAsync(type, payload, deadline, answerBytes, work, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -196,7 +259,7 @@ public sealed class AgentClient : IAsyncDisposable
     }
 
     /// <summary>Why an attempt ended without an answer.</summary>
-    private enum Miss { Silence, Garbled, Nak }
+    private enum Miss { Silence, Garbled, Nak, Overdue }
 
     /// <summary>What one request's attempts learnt from the agent.</summary>
     private sealed class Exchange(uint id, kshim_frame_type type, byte[] frame)
@@ -205,54 +268,116 @@ public sealed class AgentClient : IAsyncDisposable
         public kshim_frame_type Type { get; } = type;
         public byte[] Frame { get; } = frame;
         public bool Accepted { get; set; }
+        public DateTimeOffset FirstSent { get; set; }
+        public DateTimeOffset LastSent { get; set; }
+        public DateTimeOffset AcceptedAt { get; set; }
+        /// <summary>How long after ACCEPTED the answer is overdue (doubles each time the probe finds the guest alive).</summary>
+        public TimeSpan? Patience { get; set; }
     }
 
     private async Task<byte[]> ExchangeAsync(kshim_frame_type type, ReadOnlyMemory<byte> payload,
-        TimeSpan deadline, int answerBytes, CancellationToken ct)
+        TimeSpan deadline, int answerBytes, TimeSpan work, CancellationToken ct)
     {
         uint id = _nextId++;
         var x = new Exchange(id, type, FrameCodec.Encode(id, type, payload.Span));
         using var whole = CancellationTokenSource.CreateLinkedTokenSource(ct);
         whole.CancelAfter(deadline);
-        int attempts = 0, sends = 0;
-        bool counts = true;
+        int attempts = 0, sends = 0, unaccepted = 0;
+        bool counts = true, send = true;
+        var probe = HangProbe;
+        TimeSpan? watch = probe is not null && work != Timeout.InfiniteTimeSpan ? work : null;
         try
         {
             while (true)
             {
-                if (counts && ++attempts > _options.MaxAttempts)
-                    throw new AgentTimeoutException($"{type} id={x.Id}: no valid answer after {_options.MaxAttempts} attempts");
-                if (sends++ > 0) Stats.Resends++;
-                bool windowed = _options.Windowed && Ready?.ProtocolVersion >= 2 &&
-                    x.Frame.Length > KshimAgentProto.KSHIM_PROGRESS_WINDOW;
-                // A windowed transfer moves as fast as the line does (18-50 KiB/s
-                // measured, slower on a busy machine): while PROGRESS reports
-                // come, the deadline restarts from each one, and once the frame
-                // is all there, from then; a stalled transfer is ended by its
-                // own stall timer.  The deadline so bounds the guest's silence,
-                // never the line's speed.
-                if (windowed ? !await SendWindowedAsync(x, whole.Token, () => whole.CancelAfter(deadline)).ConfigureAwait(false)
-                             : !await SendWholeAsync(x.Frame, whole.Token).ConfigureAwait(false))
+                if (send)
                 {
-                    counts = true;
+                    if (counts && ++attempts > _options.MaxAttempts)
+                        throw new AgentTimeoutException($"{type} id={x.Id}: no valid answer after {_options.MaxAttempts} attempts");
+                    if (sends++ > 0) Stats.Resends++;
+                    else x.FirstSent = DateTimeOffset.UtcNow;
+                    bool windowed = _options.Windowed && Ready?.ProtocolVersion >= 2 &&
+                        x.Frame.Length > KshimAgentProto.KSHIM_PROGRESS_WINDOW;
+                    // A windowed transfer moves as fast as the line does (18-50 KiB/s
+                    // measured, 9 KiB/s on a loaded machine): while PROGRESS reports
+                    // come, the deadline restarts from each one, and once the frame
+                    // is all there, from then; a stalled transfer is ended by its
+                    // own stall timer.  The deadline so bounds the guest's silence,
+                    // never the line's speed.
+                    if (windowed ? !await SendWindowedAsync(x, attempts, whole.Token, () => whole.CancelAfter(deadline)).ConfigureAwait(false)
+                                 : !await SendWholeAsync(x.Frame, whole.Token).ConfigureAwait(false))
+                    {
+                        counts = true;
+                        continue;
+                    }
+                    if (windowed) whole.CancelAfter(deadline);
+                    x.LastSent = DateTimeOffset.UtcNow;
+                }
+                send = true;
+                // A windowed frame's transfer time was spent waiting for PROGRESS.
+                int inFlight = _options.Windowed && Ready?.ProtocolVersion >= 2 && x.Frame.Length > KshimAgentProto.KSHIM_PROGRESS_WINDOW
+                    ? (int)KshimAgentProto.KSHIM_PROGRESS_WINDOW : x.Frame.Length;
+                if (x.Accepted && watch is { } w)
+                    x.Patience ??= Overdue(answerBytes, w);
+                var (answer, miss) = await AwaitAnswerAsync(x, inFlight, answerBytes, watch, attempts, whole.Token).ConfigureAwait(false);
+                if (answer is not null)
+                {
+                    if (x.Accepted) _meter.Answered(answer.Length + FrameCodec.HeaderSize, DateTimeOffset.UtcNow - x.AcceptedAt);
+                    return answer;
+                }
+                if (miss == Miss.Overdue && probe is not null && x.Patience is not null)
+                {
+                    // Accepted, silent past its measured allowance: ask whether the guest is stuck.
+                    await AskAsync(probe, x, sends, DateTimeOffset.UtcNow - x.FirstSent, x.AcceptedAt, whole.Token).ConfigureAwait(false);
+                    x.Patience = 2 * x.Patience.Value;
+                    // Alive: wait on without a resend unless the answer may have been lost; a
+                    // windowed frame is never resent to a busy agent (it sends no PROGRESS
+                    // while it runs a request, so the resend would only count as a failure).
+                    send = x.Frame.Length <= KshimAgentProto.KSHIM_PROGRESS_WINDOW
+                        && DateTimeOffset.UtcNow - x.LastSent >= _options.AcceptedResendAfterFor(answerBytes);
+                    counts = false;
                     continue;
                 }
-                if (windowed) whole.CancelAfter(deadline);
-                // A windowed frame's transfer time was spent waiting for PROGRESS.
-                int inFlight = windowed ? (int)KshimAgentProto.KSHIM_PROGRESS_WINDOW : x.Frame.Length;
-                var (answer, miss) = await AwaitAnswerAsync(x, inFlight, answerBytes, whole.Token).ConfigureAwait(false);
-                if (answer is not null) return answer;
                 // Silence after ACCEPTED is a busy guest, not a lost frame.
                 counts = !(miss == Miss.Silence && x.Accepted);
+                if (watch is not null && probe is not null && !x.Accepted && miss == Miss.Silence && Ready?.ProtocolVersion >= 2
+                    && ++unaccepted >= _options.ProbeAfterUnacceptedSends)
+                {
+                    // Sent whole, time to cross the line at the measured rate given, and no ACCEPTED.
+                    await AskAsync(probe, x, sends, DateTimeOffset.UtcNow - x.FirstSent, x.FirstSent, whole.Token).ConfigureAwait(false);
+                    unaccepted = 0;
+                }
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new AgentTimeoutException(
-                $"{type} id={x.Id}: no answer within {deadline.TotalSeconds:0.#} s{(x.Frame.Length > KshimAgentProto.KSHIM_PROGRESS_WINDOW ? " of the transfer's last progress" : "")} ({sends} send(s)" +
+                $"{type} id={x.Id}: no answer within {deadline.TotalSeconds:0.#} s ({sends} send(s)" +
                 (x.Accepted ? ", accepted by the agent)" : ")"));
         }
     }
+
+    /// <summary>Ask the probe; a stuck guest ends the request.</summary>
+    private async Task<AgentHangVerdict> AskAsync(AgentHangProbe probe, Exchange x, int sends, TimeSpan waited,
+        DateTimeOffset since, CancellationToken ct)
+    {
+        Stats.Probes++;
+        var silence = new AgentSilence(x.Type, x.Id, x.Accepted, sends, waited, since);
+        var verdict = await probe(silence, ct).ConfigureAwait(false);
+        if (verdict.Stuck) throw new AgentHangException(silence, verdict.Why);
+        return verdict;
+    }
+
+    /// <summary>
+    /// How long after ACCEPTED an answer is overdue: the floor, the slowest ACCEPTED
+    /// round trip measured (a busy host makes it grow) times a factor, the answer's
+    /// transfer time at the measured line rate, and the request's own declared work.
+    /// </summary>
+    public TimeSpan Overdue(int answerBytes, TimeSpan work) =>
+        _options.OverdueAfter
+        + _options.OverdueLatencyFactor * _meter.SlowestAccept
+        + TimeSpan.FromSeconds((double)(answerBytes + FrameCodec.HeaderSize) / _meter.BytesPerSecond(_options.LineBytesPerSecond))
+        + work;
 
     private async Task<bool> SendWholeAsync(byte[] frame, CancellationToken ct)
     {
@@ -267,13 +392,15 @@ public sealed class AgentClient : IAsyncDisposable
     /// more was sent, so by then the agent has had more than its 2 s of silence
     /// and dropped the partial frame; the resend starts on a clean receiver.
     /// NAKs are ignored here: one may be a late answer to an earlier attempt,
-    /// and a NAK of this one is followed by silence anyway.
+    /// and a NAK of this one is followed by silence anyway.  An ACCEPTED ends
+    /// the send: an earlier attempt's frame came in whole and runs.
     /// </summary>
-    private async Task<bool> SendWindowedAsync(Exchange x, CancellationToken ct, Action onProgress)
+    private async Task<bool> SendWindowedAsync(Exchange x, int attempt, CancellationToken ct, Action onProgress)
     {
         int window = (int)KshimAgentProto.KSHIM_PROGRESS_WINDOW;
         int sent = 0, acked = 0;
-        var stall = _options.ResendAfterFor(2 * window);
+        var stall = _options.ResendAfterFor(2 * window, attempt: attempt);
+        var started = System.Diagnostics.Stopwatch.StartNew();
         using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
         quiet.CancelAfter(stall);
         while (true)
@@ -284,7 +411,12 @@ public sealed class AgentClient : IAsyncDisposable
                 await SendAsync(x.Frame, sent, upTo - sent, ct).ConfigureAwait(false);
                 sent = upTo;
             }
-            if (sent == x.Frame.Length) return true;
+            if (sent == x.Frame.Length)
+            {
+                // What the reports covered, in the time they took: the line's speed into the guest.
+                _meter.Transferred(acked, started.Elapsed);
+                return true;
+            }
             DecodeEvent ev;
             try
             {
@@ -300,6 +432,17 @@ public sealed class AgentClient : IAsyncDisposable
                 case DecodeEvent.Good { Frame: var f } when f.Type == kshim_frame_type.KSHIM_FRAME_READY:
                     CheckReady(f);
                     break;
+                case DecodeEvent.Good { Frame: var f } when f.RequestId == x.Id && f.Type == kshim_frame_type.KSHIM_FRAME_ACCEPTED
+                                                             && f.Payload.Length == 0:
+                    // An earlier attempt's frame came in whole and runs now: nothing more to send
+                    // (a busy agent sends no PROGRESS, so waiting for one would fail the attempt).
+                    if (!x.Accepted)
+                    {
+                        x.Accepted = true;
+                        x.AcceptedAt = DateTimeOffset.UtcNow;
+                        Stats.Accepted++;
+                    }
+                    return true;
                 case DecodeEvent.Good { Frame: var f } when f.RequestId == x.Id && f.Type == kshim_frame_type.KSHIM_FRAME_PROGRESS:
                     // Never beyond what was sent: a report about an earlier attempt's
                     // partial frame must not open the window further.
@@ -326,11 +469,17 @@ public sealed class AgentClient : IAsyncDisposable
 
     /// <summary>The answer's payload, or why the request must be resent.</summary>
     private async Task<(byte[]? Answer, Miss Miss)> AwaitAnswerAsync(Exchange x, int requestBytes, int answerBytes,
-        CancellationToken ct)
+        TimeSpan? work, int attempts, CancellationToken ct)
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        attempt.CancelAfter(x.Accepted ? _options.AcceptedResendAfterFor(answerBytes)
-                                       : _options.ResendAfterFor(requestBytes, answerBytes));
+        // With a probe and a request that says how long it runs, silence after ACCEPTED
+        // ends at its overdue time (then the probe decides), not at the resend timer.
+        bool watched = work is not null;
+        TimeSpan AfterAccepted() => watched
+            ? x.Patience!.Value - (DateTimeOffset.UtcNow - x.AcceptedAt) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero
+            : _options.AcceptedResendAfterFor(answerBytes);
+        attempt.CancelAfter(x.Accepted ? AfterAccepted()
+                                       : _options.ResendAfterFor(requestBytes, answerBytes, attempts));
         while (true)
         {
             DecodeEvent ev;
@@ -340,7 +489,8 @@ public sealed class AgentClient : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                return (null, Miss.Silence); // the request or its answer was lost, or a long run
+                // the request or its answer was lost, or a long run (overdue when watched)
+                return (null, x.Accepted && watched ? Miss.Overdue : Miss.Silence);
             }
             switch (ev)
             {
@@ -354,8 +504,13 @@ public sealed class AgentClient : IAsyncDisposable
                     {
                         // Running now: wait as long as a busy guest needs.
                         x.Accepted = true;
+                        x.AcceptedAt = DateTimeOffset.UtcNow;
+                        // Only a small frame's ACCEPTED is pure latency; a big one's includes
+                        // the transfer of what was still in flight.
+                        if (x.Frame.Length <= LineMeter.MinSampleBytes) _meter.AcceptedAfter(x.AcceptedAt - x.LastSent);
                         Stats.Accepted++;
-                        attempt.CancelAfter(_options.AcceptedResendAfterFor(answerBytes));
+                        if (watched) x.Patience ??= Overdue(answerBytes, work!.Value);
+                        attempt.CancelAfter(AfterAccepted());
                     }
                     break;
                 case DecodeEvent.Good { Frame: var f } when f.RequestId == x.Id && f.Type == kshim_frame_type.KSHIM_FRAME_NAK:

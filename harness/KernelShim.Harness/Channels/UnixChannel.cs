@@ -29,4 +29,4 @@ public static class UnixChannel
 }
 
 /// <summary>A VM channel could not be opened.</summary>
-public sealed class ChannelException(string message) : Exception(message);
+public sealed class ChannelException(string message) : Errors.KernelShimException(Errors.ErrorClass.Infrastructure, message);

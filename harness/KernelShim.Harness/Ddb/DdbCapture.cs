@@ -18,6 +18,12 @@ public sealed class DdbCapture(ConsoleLog console, ConsoleWatcher watcher)
     public static IReadOnlyList<string> HangCommands(ulong? mapKva) =>
         ["ps", "show all locks", .. mapKva is { } a ? new[] { $"show map/f 0x{a:x}" } : []];
 
+    /// <summary>How many BREAKs <see cref="CaptureWithPartiesAsync"/> may take to find the moment it wants.</summary>
+    public int MaxLooks { get; init; } = 5;
+
+    /// <summary>How long the kernel runs between two such looks.</summary>
+    public TimeSpan LookAgainAfter { get; init; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>At most this many per-LWP stacks after a hang.</summary>
     public int MaxStacks { get; init; } = 12;
 
@@ -33,6 +39,87 @@ public sealed class DdbCapture(ConsoleLog console, ConsoleWatcher watcher)
         var lwps = DdbPs.StuckLwps(first.Text).Take(MaxStacks).Select(a => $"bt/a 0x{a:x}").ToList();
         var stacks = await CaptureAsync(lwps, continueAfter: true, ct).ConfigureAwait(false);
         return new DdbTranscript(true, first.Text + stacks.Text);
+    }
+
+    /// <summary>
+    /// A hang's evidence, the parties first: after `ps`, a stack (`bt/a`) for each
+    /// LWP a party matches, then for every other LWP waiting for a lock ("tstile"),
+    /// then `show all locks` (LOCKDEBUG kernels list each LWP's locks; others say
+    /// so in one line) and <paramref name="extraLockCommands"/>; after those, the
+    /// rest: the BREAK and `ps` itself, `bt` and the stacks of the other stuck
+    /// LWPs.  The kernel is continued at the end.
+    /// </summary>
+    /// <param name="notYet">
+    /// Says why this moment does not show what is wanted (a party runnable between two
+    /// sleeps), or null when it does: then the kernel is continued and looked at again
+    /// after <see cref="LookAgainAfter"/>, at most <see cref="MaxLooks"/> times in all.
+    /// </param>
+    public async Task<DdbTranscript> CaptureWithPartiesAsync(IReadOnlyList<DdbParty> parties,
+        IEnumerable<string>? extraLockCommands = null, CancellationToken ct = default,
+        Func<IReadOnlyList<DdbPsRow>, string?>? notYet = null)
+    {
+        var rest = new StringBuilder();
+        var lead = new StringBuilder();
+        try
+        {
+            var ps = new StringBuilder();
+            List<DdbPsRow> rows;
+            for (int look = 1; ; look++)
+            {
+                if (!await EnterAsync(rest, ct).ConfigureAwait(false))
+                    return new DdbTranscript(false, lead.Append(rest).ToString());
+                ps.Clear();
+                if (!await RunAsync("ps", ps, ct).ConfigureAwait(false))
+                    return new DdbTranscript(true, lead.Append(rest).Append(ps).ToString());
+                rest.Append(ps);
+                rows = DdbPs.Rows(ps.ToString()).ToList();
+                if (notYet?.Invoke(rows) is not { } why) break;
+                if (look >= MaxLooks)
+                {
+                    lead.Append($"[kshim: look {look} of {MaxLooks}: {why}; captured as it is]\n");
+                    break;
+                }
+                lead.Append($"[kshim: look {look}: {why}; continued, looking again in {LookAgainAfter.TotalMilliseconds:0} ms]\n");
+                await console.TypeAsync("c\r", ct).ConfigureAwait(false);
+                await Task.Delay(LookAgainAfter, ct).ConfigureAwait(false);
+            }
+            var roles = new List<(DdbPsRow Row, List<string> Roles)>();
+            void Note(DdbPsRow r, string role)
+            {
+                var at = roles.FindIndex(x => x.Row.Lwp == r.Lwp);
+                if (at < 0) roles.Add((r, [role]));
+                else if (!roles[at].Roles.Contains(role)) roles[at].Roles.Add(role);
+            }
+            foreach (var p in parties)
+            {
+                var hits = rows.Where(p.Matches).ToList();
+                if (hits.Count == 0) lead.Append($"[kshim: {p.Role}: not in ps]\n");
+                foreach (var r in hits) Note(r, p.Role);
+            }
+            foreach (var r in rows.Where(r => r.WaitsForLock)) Note(r, $"waits for a lock ({r.Wait})");
+            lead.Insert(0, "[kshim: the parties, from ps]\n" +
+                string.Concat(roles.Select(x => $"  {string.Join("; ", x.Roles)}: {x.Row.Line}\n")));
+            bool ok = true;
+            foreach (var (row, _) in roles)
+                if (ok) ok = await RunAsync($"bt/a 0x{row.Lwp:x}", lead, ct).ConfigureAwait(false);
+            foreach (var cmd in (string[])["show all locks", .. extraLockCommands ?? []])
+                if (ok) ok = await RunAsync(cmd, lead, ct).ConfigureAwait(false);
+            if (ok)
+            {
+                rest.Append("\n[kshim: the rest]\n");
+                var seen = roles.Select(x => x.Row.Lwp).ToHashSet();
+                var others = DdbPs.StuckLwps(ps.ToString()).Where(a => !seen.Contains(a)).Take(MaxStacks);
+                foreach (var cmd in (string[])["bt", .. others.Select(a => $"bt/a 0x{a:x}")])
+                    if (ok) ok = await RunAsync(cmd, rest, ct).ConfigureAwait(false);
+            }
+            if (ok) await console.TypeAsync("c\r", ct).ConfigureAwait(false);
+            return new DdbTranscript(true, lead.Append('\n').Append(rest).ToString()) { Ps = rows };
+        }
+        catch (IOException e)
+        {
+            rest.Append($"\n[kshim: the console closed during the capture: {e.Message}]\n");
+            return new DdbTranscript(false, lead.Append(rest).ToString());
+        }
     }
 
     /// <summary>
@@ -71,8 +158,10 @@ public sealed class DdbCapture(ConsoleLog console, ConsoleWatcher watcher)
 
     private async Task<bool> EnterAsync(StringBuilder text, CancellationToken ct)
     {
-        if (watcher.Events.LastOrDefault() is { Kind: ConsoleEventKind.DdbPrompt })
-            return true; // already stopped there (after a panic)
+        // Already stopped there (after a panic, or a probe that left ddb at its prompt):
+        // the console's last, unfinished line is ddb's prompt, not even the echo of a `c` after it.
+        if (ConsolePatterns.Match(console.PartialLine) is { Kind: ConsoleEventKind.DdbPrompt })
+            return true;
         var since = DateTimeOffset.UtcNow;
         int pos = console.Position;
         await console.SendBreakAsync(ct).ConfigureAwait(false);
@@ -120,4 +209,8 @@ public sealed class DdbCapture(ConsoleLog console, ConsoleWatcher watcher)
 }
 
 /// <summary>What ddb printed; <see cref="Entered"/> is false when it never answered.</summary>
-public sealed record DdbTranscript(bool Entered, string Text);
+public sealed record DdbTranscript(bool Entered, string Text)
+{
+    /// <summary>The LWPs of the capture's `ps`, when it ran one.</summary>
+    public IReadOnlyList<DdbPsRow> Ps { get; init; } = [];
+}

@@ -30,12 +30,25 @@ public sealed unsafe class AgentDevice(AgentClient client, DeviceKind kind, stri
     public int Ioctl<T>(uint cmd, ref T arg, params DeviceBuffer[] buffers) where T : unmanaged
     {
         var request = Encode(cmd, ref arg, buffers);
-        // Big buffers take seconds on a serial line: the deadline grows with them.
+        // Big buffers take seconds on a serial line: the deadline grows with them, at the line's measured speed.
         int outBytes = buffers.Where(b => b.Direction.HasFlag(BufferDirection.Out)).Sum(b => b.Data.Length);
-        var deadline = Deadline + TimeSpan.FromSeconds((request.Length + outBytes) / 50_000.0);
+        var deadline = Deadline + TimeSpan.FromSeconds((request.Length + outBytes) / client.Meter.CautiousBytesPerSecond(50_000));
         var answer = client.RequestAsync(kshim_frame_type.KSHIM_FRAME_IOCTL, request, deadline,
-            answerBytes: sizeof(kshim_ioctl_resp) + sizeof(T) + outBytes).GetAwaiter().GetResult();
+            answerBytes: sizeof(kshim_ioctl_resp) + sizeof(T) + outBytes, work: Work(cmd, ref arg)).GetAwaiter().GetResult();
         return Decode(answer, ref arg, buffers);
+    }
+
+    /// <summary>
+    /// How long an ioctl itself may run, for the client's hang detection: a STRESS its
+    /// duration; a CYCLE as long as the deadline (setting it up takes memory away for
+    /// seconds, and the module's own watchdog bounds it and reports on the console);
+    /// anything else no time of its own (microseconds to milliseconds of work).
+    /// </summary>
+    private static TimeSpan Work<T>(uint cmd, ref T arg) where T : unmanaged
+    {
+        if (cmd == UvmshimIoctl.UVMSHIM_IOC_CYCLE) return Timeout.InfiniteTimeSpan;
+        if (cmd == UvmshimIoctl.UVMSHIM_IOC_STRESS && arg is uvmshim_stress s) return TimeSpan.FromMilliseconds(s.duration_ms);
+        return TimeSpan.Zero;
     }
 
     private static byte[] Encode<T>(uint cmd, ref T arg, DeviceBuffer[] buffers) where T : unmanaged

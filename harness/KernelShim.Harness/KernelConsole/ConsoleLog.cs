@@ -42,6 +42,9 @@ public sealed class ConsoleLog : IAsyncDisposable
     /// <summary>Characters received so far (a position for <see cref="TextSince"/>).</summary>
     public int Position { get { lock (_gate) return _transcript.Length; } }
 
+    /// <summary>The line printed so far without its newline (a prompt waits there).</summary>
+    public string PartialLine { get { lock (_gate) return _partial.ToString(); } }
+
     /// <summary>Everything printed since <paramref name="position"/>.</summary>
     public string TextSince(int position)
     {

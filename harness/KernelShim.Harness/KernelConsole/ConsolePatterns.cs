@@ -66,7 +66,7 @@ public static partial class ConsolePatterns
     [GeneratedRegex(@"(?<d>rebooting\.\.\.|The operating system has halted\.)")]
     private static partial Regex Reboot();
 
-    // native/kmod's watchdog: "uvmshim: PR 24039 cycle DEADLOCK on map 0x...: lwp 31 (uvmshim_unmap) write-holds it ..."
+    // native/kmod's watchdog: "uvmshim: PR 24039 cycle DEADLOCK on map 0x..., lock 0x...: lwp 31 (uvmshim_unmap) write-holds it ..."
     [GeneratedRegex(@"uvmshim: PR 24039 cycle DEADLOCK (?<d>on map 0x[0-9a-f]+)")]
     private static partial Regex CycleDetected();
 }

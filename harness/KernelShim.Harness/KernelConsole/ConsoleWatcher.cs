@@ -105,4 +105,4 @@ public sealed class ConsoleWatcher
 }
 
 /// <summary>The console channel closed while something waited on it.</summary>
-public sealed class ConsoleClosedException() : Exception("the console closed (QEMU exited)");
+public sealed class ConsoleClosedException() : Errors.KernelShimException(Errors.ErrorClass.Infrastructure, "the console closed (QEMU exited)");

@@ -10,7 +10,7 @@ public static class AccelSelector
         {
             AccelMode.Tcg => new AccelChoice(AccelMode.Tcg, "requested"),
             AccelMode.Kvm when whyNot is null => new AccelChoice(AccelMode.Kvm, "requested; VT-x/AMD-V present"),
-            AccelMode.Kvm => throw new InvalidOperationException($"KVM was requested but cannot be used: {whyNot}"),
+            AccelMode.Kvm => throw new Errors.InputException($"--accel kvm: KVM cannot be used here: {whyNot}; use --accel auto or tcg"),
             _ when whyNot is null => new AccelChoice(AccelMode.Kvm, "auto: VT-x/AMD-V present"),
             _ => new AccelChoice(AccelMode.Tcg, $"auto: {whyNot}"),
         };

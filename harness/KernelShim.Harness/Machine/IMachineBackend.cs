@@ -47,4 +47,5 @@ public interface IMachineProcess : IAsyncDisposable
 }
 
 /// <summary>QEMU or its container could not be started or reached: says nothing about the guest.</summary>
-public sealed class MachineStartException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class MachineStartException(string message, Exception? inner = null)
+    : Errors.KernelShimException(Errors.ErrorClass.Infrastructure, message, inner);

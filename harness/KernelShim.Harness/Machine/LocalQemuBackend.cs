@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace KernelShim.Harness.Machine;
 
-/// <summary>QEMU as a plain host process: the baseline the Docker backend is measured against.</summary>
+/// <summary>QEMU as a plain host process (dying with this one): the baseline the Docker backend is measured against.</summary>
 public sealed class LocalQemuBackend : IMachineBackend
 {
     public string Name => "local qemu";
@@ -21,7 +21,8 @@ public sealed class LocalQemuBackend : IMachineBackend
         Process p;
         try
         {
-            p = Process.Start(psi) ?? throw new MachineStartException($"could not start {argv[0]}");
+            // Bound to our life: a kshim killed with SIGKILL must not leave QEMU running (nothing reaps host processes).
+            p = ParentBoundProcess.Start(psi);
         }
         catch (System.ComponentModel.Win32Exception e)
         {

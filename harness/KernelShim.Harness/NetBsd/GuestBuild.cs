@@ -10,7 +10,9 @@ namespace KernelShim.Harness.NetBsd;
 /// holds them, and a GRUB ISO for the kernel.  Results are cached under a
 /// key hashed from every input (our sources, the headers' version file,
 /// the kernel's bytes); a build goes to a temporary directory renamed into
-/// place, so an interrupted build never looks finished.
+/// place, so an interrupted build never looks finished.  The key names the
+/// sys tree by path, version and param.h; the content of every header the
+/// build read is recorded (<see cref="HeaderManifest"/>) and checked on reuse.
 /// </summary>
 public static class GuestBuild
 {
@@ -31,11 +33,42 @@ public static class GuestBuild
         var dir = Path.Combine(cacheRoot, "guest", key);
         var artifacts = Artifacts(dir, key);
         if (File.Exists(Path.Combine(dir, ".complete")))
-            return artifacts with { FromCache = true };
+        {
+            if (HeaderManifest.FirstChanged(dir) is not { } changed) return artifacts with { FromCache = true };
+            progress?.Invoke($"the cached guest build {key} is stale ({changed}): rebuilding");
+        }
 
         var tmp = $"{dir}.{Environment.ProcessId}.tmp";
+        RemoveAbandonedBuilds(Path.GetDirectoryName(dir)!);
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         Directory.CreateDirectory(tmp);
+        try
+        {
+            return BuildInto(tmp, dir, key, kernel, sys, root, artifacts, progress);
+        }
+        catch
+        {
+            // A failed build leaves nothing half-made in the cache.
+            try { Directory.Delete(tmp, recursive: true); } catch (IOException) { }
+            throw;
+        }
+    }
+
+    /// <summary>Build directories (NAME.PID.tmp) of processes that are gone: killed mid-build.</summary>
+    private static void RemoveAbandonedBuilds(string guestCache)
+    {
+        Directory.CreateDirectory(guestCache);
+        foreach (var d in Directory.GetDirectories(guestCache, "*.tmp"))
+        {
+            var parts = Path.GetFileName(d).Split('.');
+            if (parts.Length >= 3 && int.TryParse(parts[^2], out int pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+                try { Directory.Delete(d, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static GuestArtifacts BuildInto(string tmp, string dir, string key, KernelInfo kernel, SysTree sys, string root,
+        GuestArtifacts artifacts, Action<string>? progress)
+    {
         var t = Artifacts(tmp, key);
         progress?.Invoke($"building the guest agent against {sys.Path}");
         Run(root, "make", ["-s", "-C", "native/agent", $"NETBSD_SYS={sys.Path}", $"BUILD={tmp}"]);
@@ -45,6 +78,7 @@ public static class GuestBuild
         Run(root, "vm-images/microroot/make-root.sh", ["--agent", t.Agent, "--kmod", t.Module, "--out", t.RootImage]);
         progress?.Invoke("making the GRUB boot ISO");
         Run(root, "vm-images/grub/make-iso.sh", ["--kernel", kernel.Path, "--out", t.BootIso]);
+        HeaderManifest.Write(tmp, dir, root);
         File.WriteAllText(Path.Combine(tmp, ".complete"), $"{kernel}\n{sys}\n");
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.Move(tmp, dir);
@@ -74,7 +108,7 @@ public static class GuestBuild
         return Convert.ToHexStringLower(h.GetHashAndReset())[..20];
     }
 
-    private static void Run(string cwd, string file, IEnumerable<string> args)
+    internal static void Run(string cwd, string file, IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo(Path.IsPathRooted(file) || !file.Contains('/') ? file : Path.Combine(cwd, file))
         {
@@ -95,4 +129,4 @@ public static class GuestBuild
 }
 
 /// <summary>Building the guest side failed: an infrastructure problem, not a kernel verdict.</summary>
-public sealed class GuestBuildException(string message) : Exception(message);
+public sealed class GuestBuildException(string message) : Errors.KernelShimException(Errors.ErrorClass.Infrastructure, message);

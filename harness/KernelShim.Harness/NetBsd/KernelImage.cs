@@ -7,13 +7,17 @@ using LibObjectFile.Elf;
 namespace KernelShim.Harness.NetBsd;
 
 /// <summary>What a NetBSD kernel file says about itself.</summary>
+/// <remarks><see cref="Path"/> is the ELF that boots (a gzipped input's decompressed copy in the cache);
+/// <see cref="Source"/> the file the user gave, which is what messages name.</remarks>
 public sealed record KernelInfo(string Path, NetBsdVersion Version, string OsRelease, bool HasPvhNote, string Sha256)
 {
-    public override string ToString() => $"NetBSD {OsRelease} kernel {System.IO.Path.GetFileName(Path)} ({Version.Value}{(HasPvhNote ? ", PVH" : "")})";
+    public string Source { get; init; } = Path;
+
+    public override string ToString() => $"NetBSD {OsRelease} kernel {System.IO.Path.GetFileName(Source)} ({Version.Value}{(HasPvhNote ? ", PVH" : "")})";
 }
 
 /// <summary>A kernel the user gave us could not be used; the message says why.</summary>
-public sealed class NetBsdInputException(string message) : Exception(message);
+public sealed class NetBsdInputException(string message) : Errors.KernelShimException(Errors.ErrorClass.Input, message);
 
 /// <summary>
 /// Reads a NetBSD kernel (plain or gzipped ELF): its version from the
@@ -29,14 +33,40 @@ public static class KernelImage
     public static KernelInfo Inspect(string path, string cacheDir)
     {
         if (!File.Exists(path)) throw new NetBsdInputException($"no kernel at {path}");
-        string elf = IsGzip(path) ? Gunzip(path, cacheDir) : path;
+        if (Directory.Exists(path)) throw new NetBsdInputException($"{path} is a directory, not a kernel file");
+        bool gzipped = IsGzip(path);
+        string elf = gzipped ? Gunzip(path, cacheDir) : path;
+        try
+        {
+            return Read(path, elf, gzipped);
+        }
+        catch (NetBsdInputException) when (gzipped)
+        {
+            // What the gzip held is no kernel: its decompressed copy must not stay in the cache.
+            File.Delete(elf);
+            throw;
+        }
+    }
+
+    private static KernelInfo Read(string path, string elf, bool gzipped)
+    {
         ElfFile? file;
         using (var s = File.OpenRead(elf))
         {
-            if (!ElfFile.IsElf(s)) throw new NetBsdInputException($"{path} is neither an ELF file nor a gzipped one");
+            if (!ElfFile.IsElf(s))
+                throw new NetBsdInputException(gzipped
+                    ? $"{path} is gzipped, but what it holds is not an ELF file"
+                    : $"{path} is neither an ELF file nor a gzipped one");
             s.Position = 0;
-            if (!ElfFile.TryRead(s, out file, out var diags, new ElfReaderOptions()) || file is null)
-                throw new NetBsdInputException($"{path}: unreadable ELF: {diags}");
+            try
+            {
+                if (!ElfFile.TryRead(s, out file, out var diags, new ElfReaderOptions()) || file is null)
+                    throw new NetBsdInputException($"{path}: unreadable ELF: {diags}");
+            }
+            catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidOperationException or OverflowException)
+            {
+                throw new NetBsdInputException($"{path}: a truncated or corrupt ELF file ({e.GetType().Name}: {e.Message})");
+            }
         }
         if (file.Arch != ElfArchEx.X86_64)
             throw new NetBsdInputException($"{path} is an ELF for {file.Arch}, not amd64");
@@ -53,9 +83,18 @@ public static class KernelImage
         }
         if (version is null)
             throw new NetBsdInputException($"{path} has no .note.netbsd.ident note: not a NetBSD kernel");
-        var osrelease = ReadStringSymbol(file, "osrelease")
-            ?? throw new NetBsdInputException($"{path} has no osrelease symbol (a stripped kernel? keep its symbol table)");
-        return new KernelInfo(elf, new NetBsdVersion(version.Value), osrelease, pvh, Sha256(elf));
+        string? osrelease;
+        try
+        {
+            osrelease = ReadStringSymbol(file, "osrelease");
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException)
+        {
+            throw new NetBsdInputException($"{path}: a truncated or corrupt ELF file ({e.GetType().Name} reading osrelease)");
+        }
+        if (osrelease is null)
+            throw new NetBsdInputException($"{path} has no osrelease symbol (a stripped kernel? keep its symbol table)");
+        return new KernelInfo(elf, new NetBsdVersion(version.Value), osrelease, pvh, Sha256(elf)) { Source = path };
     }
 
     private static string? ReadStringSymbol(ElfFile file, string name)
@@ -105,8 +144,11 @@ public static class KernelImage
         }
         catch (InvalidDataException e)
         {
-            File.Delete(tmp);
             throw new NetBsdInputException($"{path}: corrupt gzip data: {e.Message}");
+        }
+        finally
+        {
+            File.Delete(tmp); // gone after the rename; left by nothing else
         }
         return target;
     }

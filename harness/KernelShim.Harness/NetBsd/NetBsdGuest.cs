@@ -31,8 +31,11 @@ public sealed class NetBsdGuest : IGuestUnderTest
     public DeviceKind Kind => DeviceKind.Kernel;
     public IReadOnlyList<string> Policies => PolicyNames.KernelPolicies;
 
-    /// <summary>Throws <see cref="NetBsdInputException"/> (bad inputs) or <see cref="GuestBuildException"/> (the guest side did not build).</summary>
-    public static NetBsdGuest Prepare(NetBsdInputs inputs, Action<string>? progress, BootMethod? boot = null, string? label = null)
+    /// <summary>
+    /// The kernel read and checked against its sys tree (version, and the layout of the structures the module
+    /// embeds), before anything is built or booted.  Throws <see cref="NetBsdInputException"/> when they do not match.
+    /// </summary>
+    public static (KernelInfo Kernel, SysTree Sys) Inspect(NetBsdInputs inputs, Action<string>? progress)
     {
         if (inputs.Missing() is { } missing) throw new NetBsdInputException(missing);
         var cache = GuestBuild.DefaultCache;
@@ -43,7 +46,20 @@ public sealed class NetBsdGuest : IGuestUnderTest
         var sys = SysTree.Open(sysPath);
         sys.CheckMatches(kernel);
         progress?.Invoke($"kernel: {kernel}; sys tree: {sys.Path} ({sys.Version})");
-        var guest = GuestBuild.Ensure(kernel, sys, cache, progress);
+        KernelLayout.CheckMatches(kernel, sys, progress);
+        return (kernel, sys);
+    }
+
+    /// <summary>Throws <see cref="NetBsdInputException"/> (bad inputs) or <see cref="GuestBuildException"/> (the guest side did not build).</summary>
+    public static NetBsdGuest Prepare(NetBsdInputs inputs, Action<string>? progress, BootMethod? boot = null, string? label = null) =>
+        Prepare(inputs, Inspect(inputs, progress), progress, boot, label);
+
+    /// <summary>Builds (or reuses) the guest side of a pair <see cref="Inspect"/> accepted.</summary>
+    public static NetBsdGuest Prepare(NetBsdInputs inputs, (KernelInfo Kernel, SysTree Sys) inspected, Action<string>? progress,
+        BootMethod? boot = null, string? label = null)
+    {
+        var (kernel, sys) = inspected;
+        var guest = GuestBuild.Ensure(kernel, sys, GuestBuild.DefaultCache, progress);
         progress?.Invoke($"guest side {(guest.FromCache ? "reused from" : "built in")} {guest.Directory}");
         return new NetBsdGuest(kernel, sys, guest, boot, label ?? Path.GetFileName(inputs.Kernel!));
     }

@@ -23,9 +23,9 @@ public static class JUnitReport
                 new XAttribute("classname", r.Kernel is null ? $"kshim.{r.Scenario}" : $"kshim.{r.Kernel}.{r.Scenario}"),
                 new XAttribute("name", $"{r.Case}[{r.Policy}]"),
                 new XAttribute("time", r.Verdict.Duration.TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)),
-                r.Verdict.IsSuccess ? null : new XElement("failure",
-                    new XAttribute("type", r.Verdict.Kind.ToString()),
-                    new XAttribute("message", r.Verdict.Summary),
+                r.Verdict.IsSuccess ? new XElement("system-out", $"{r.Word}: {r.Verdict.Summary}") : new XElement("failure",
+                    new XAttribute("type", r.Word),
+                    new XAttribute("message", $"{r.Word}: {r.Verdict.Summary}"),
                     r.Verdict.ConsoleTail)))));
         return new XDocument(new XElement("testsuites", new XAttribute("name", $"KernelShim on {target}"), suites));
     }

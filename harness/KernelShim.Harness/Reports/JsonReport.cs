@@ -19,11 +19,13 @@ public static class JsonReport
             target,
             passed = results.Count(r => r.Verdict.IsSuccess),
             failed = results.Count(r => !r.Verdict.IsSuccess),
+            reproduced = results.Count(r => r.Reproduced),
+            notReproduced = results.Count(r => r.Verdict.Kind == Verdicts.VerdictKind.NotReproduced),
             cases = results.Select(r => new
             {
                 id = r.Id, scenario = r.Scenario, @case = r.Case, policy = r.Policy,
                 kernel = r.Kernel, endpoint = r.Endpoint, repeat = r.Repeat, start = r.Start,
-                verdict = r.Verdict.Kind, summary = r.Verdict.Summary,
+                verdict = r.Verdict.Kind, outcome = r.Word, intent = r.Intent, bug = r.Bug, summary = r.Verdict.Summary,
                 seconds = r.Verdict.Duration.TotalSeconds,
                 evidence = r.Verdict.Evidence.Select(e => new { e.Name, e.Text, e.File }),
                 metrics = r.Metrics,

@@ -46,34 +46,34 @@ public sealed record DockerEndpoint(Uri Uri, Version ApiVersion)
 
     /// <summary>
     /// Reads a DOCKER_HOST-style URL: unix:///absolute/path or tcp://host:port, each optionally with
-    /// ?transfer=bind|copy.  Anything else is a <see cref="FormatException"/> that says what is accepted.
+    /// ?transfer=bind|copy.  Anything else is a <see cref="DockerEndpointFormatException"/> that says what is accepted.
     /// </summary>
     public static DockerEndpoint Parse(string url, Version? apiVersion = null)
     {
         const string accepted = "expected unix:///path/to/docker.sock or tcp://host:port, optionally with ?transfer=bind|copy";
         var text = url?.Trim() ?? "";
         if (text.Length == 0)
-            throw new FormatException($"empty Docker endpoint ({accepted})");
+            throw new DockerEndpointFormatException($"empty Docker endpoint ({accepted})");
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !text.Contains("://", StringComparison.Ordinal))
-            throw new FormatException($"'{text}' is not a Docker endpoint URL ({accepted})");
+            throw new DockerEndpointFormatException($"'{text}' is not a Docker endpoint URL ({accepted})");
         Uri clean = uri.Scheme switch
         {
             "unix" => ParseUnix(text, uri, accepted),
             "tcp" => ParseTcp(text, uri, accepted),
-            "ssh" => throw new FormatException(
+            "ssh" => throw new DockerEndpointFormatException(
                 $"'{text}': ssh:// endpoints are not supported; forward the engine's socket (ssh -L) ({accepted})"),
-            "npipe" => throw new FormatException($"'{text}': npipe:// (Windows named pipes) is not supported ({accepted})"),
-            "http" or "https" => throw new FormatException(
+            "npipe" => throw new DockerEndpointFormatException($"'{text}': npipe:// (Windows named pipes) is not supported ({accepted})"),
+            "http" or "https" => throw new DockerEndpointFormatException(
                 $"'{text}': write tcp://{uri.Authority}; TLS is not supported ({accepted})"),
-            _ => throw new FormatException($"'{text}': unsupported scheme {uri.Scheme}:// ({accepted})"),
+            _ => throw new DockerEndpointFormatException($"'{text}': unsupported scheme {uri.Scheme}:// ({accepted})"),
         };
         if (uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
-            throw new FormatException($"'{text}': a Docker endpoint has no user or #fragment ({accepted})");
+            throw new DockerEndpointFormatException($"'{text}': a Docker endpoint has no user or #fragment ({accepted})");
         var endpoint = new DockerEndpoint(clean, apiVersion ?? ApiVersionFromEnvironment());
         return ParseQuery(text, uri.Query) is { } mode ? endpoint with { Transfer = mode } : endpoint;
     }
 
-    /// <summary>$DOCKER_HOST, or the local engine; a malformed $DOCKER_HOST is a <see cref="FormatException"/> naming it.</summary>
+    /// <summary>$DOCKER_HOST, or the local engine; a malformed $DOCKER_HOST is a <see cref="DockerEndpointFormatException"/> naming it.</summary>
     public static DockerEndpoint FromEnvironment()
     {
         var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
@@ -83,9 +83,9 @@ public sealed record DockerEndpoint(Uri Uri, Version ApiVersion)
         {
             return Parse(host);
         }
-        catch (FormatException e)
+        catch (DockerEndpointFormatException e)
         {
-            throw new FormatException($"DOCKER_HOST: {e.Message}", e);
+            throw new DockerEndpointFormatException($"DOCKER_HOST: {e.Message}", e);
         }
     }
 
@@ -115,19 +115,19 @@ public sealed record DockerEndpoint(Uri Uri, Version ApiVersion)
     {
         // unix://var/run/docker.sock (two slashes) makes "var" a host name: say so rather than guess.
         if (uri.Host.Length > 0 || uri.AbsolutePath is "" or "/")
-            throw new FormatException($"'{text}': unix:// takes an absolute socket path ({accepted})");
+            throw new DockerEndpointFormatException($"'{text}': unix:// takes an absolute socket path ({accepted})");
         return new Uri("unix://" + Uri.UnescapeDataString(uri.AbsolutePath));
     }
 
     private static Uri ParseTcp(string text, Uri uri, string accepted)
     {
         if (uri.Host.Length == 0)
-            throw new FormatException($"'{text}': tcp:// needs a host ({accepted})");
+            throw new DockerEndpointFormatException($"'{text}': tcp:// needs a host ({accepted})");
         // No default port: 2375 (plain) or 2376 (TLS) would be a guess, and TLS is not supported.
         if (uri.Port <= 0)
-            throw new FormatException($"'{text}': tcp:// needs a port, usually 2375 ({accepted})");
+            throw new DockerEndpointFormatException($"'{text}': tcp:// needs a port, usually 2375 ({accepted})");
         if (uri.AbsolutePath is not ("" or "/"))
-            throw new FormatException($"'{text}': tcp:// takes host and port only, no path ({accepted})");
+            throw new DockerEndpointFormatException($"'{text}': tcp:// takes host and port only, no path ({accepted})");
         return new Uri($"tcp://{uri.Authority}");
     }
 
@@ -138,12 +138,12 @@ public sealed record DockerEndpoint(Uri Uri, Version ApiVersion)
         {
             var (key, value) = pair.IndexOf('=') is var eq and >= 0 ? (pair[..eq], pair[(eq + 1)..]) : (pair, "");
             if (key != TransferParameter)
-                throw new FormatException($"'{text}': unknown parameter '{key}' (only ?{TransferParameter}=bind|copy)");
+                throw new DockerEndpointFormatException($"'{text}': unknown parameter '{key}' (only ?{TransferParameter}=bind|copy)");
             mode = value switch
             {
                 "bind" => TransferMode.Bind,
                 "copy" => TransferMode.Copy,
-                _ => throw new FormatException($"'{text}': {TransferParameter}={value}: expected bind or copy"),
+                _ => throw new DockerEndpointFormatException($"'{text}': {TransferParameter}={value}: expected bind or copy"),
             };
         }
         return mode;

@@ -21,8 +21,28 @@ public sealed class DockerEngine
     public static string StartScript =>
         RepoPaths.TryFindRoot() is { } root ? Path.Combine(root, StartScriptRelative) : StartScriptRelative;
 
-    /// <summary>"start it with: ..." for error messages.</summary>
+    /// <summary>"start it with: ..." for error messages about the local engine.</summary>
     public static string StartHint => $"start it with: {StartScript} (as root)";
+
+    /// <summary>
+    /// What to do about an engine that does not answer at <paramref name="endpoint"/>: the start script for
+    /// the engines it starts (the local one, and instance N at kshim-docker-N.sock or tcp://127.0.0.1:2375N);
+    /// for any other URL nothing here can start it, so the advice is to check the engine and the URL.
+    /// </summary>
+    public static string HintFor(DockerEndpoint endpoint)
+    {
+        var uri = endpoint.Uri;
+        if (uri.Scheme == "unix" && uri.LocalPath == DockerEndpoint.DefaultUri.LocalPath)
+            return StartHint;
+        var instance = System.Text.RegularExpressions.Regex.Match(uri.LocalPath, @"^/var/run/kshim-docker-(\d+)\.sock$");
+        if (uri.Scheme == "unix" && instance.Success)
+            return $"start it with: {StartScript} --instance {instance.Groups[1].Value} (as root)";
+        if (uri.Scheme == "tcp" && uri.IsLoopback && uri.Port is > 23751 and < 23760)
+            return $"start it with: {StartScript} --instance {uri.Port - 23750} (as root)";
+        return uri.Scheme == "tcp" && !uri.IsLoopback
+            ? "check that the engine runs on that machine and listens there, or correct DOCKER_HOST/--endpoint"
+            : "check that an engine listens there, or correct DOCKER_HOST/--endpoint";
+    }
 
     /// <summary>Pings the engine and asks its version; never throws for an absent engine.</summary>
     public async Task<EngineProbe> ProbeAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
@@ -43,10 +63,9 @@ public sealed class DockerEngine
         {
             return Failed($"no answer within {(timeout ?? TimeSpan.FromSeconds(5)).TotalSeconds:0.#} s");
         }
-        catch (Exception e) when (e is HttpRequestException or SocketException or IOException
-                                      or Docker.DotNet.DockerApiException)
+        catch (Exception e) when (EngineUnreachable.Is(e) || e is Docker.DotNet.DockerApiException)
         {
-            return Failed(e.Message);
+            return Failed(EngineUnreachable.Reason(e));
         }
     }
 

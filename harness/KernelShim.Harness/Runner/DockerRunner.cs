@@ -10,12 +10,12 @@ namespace KernelShim.Harness.Runner;
 /// Runs containers on the Docker engine for one <see cref="HarnessSession"/>: every container gets the
 /// session and owner labels and a "&lt;prefix&gt;-&lt;session&gt;-&lt;n&gt;" name; the runner removes what it
 /// created on dispose, and (through <see cref="ExitCleanup"/>) on process exit, SIGINT and SIGTERM.
-/// Before the first container, stale containers of dead harness processes are reaped (once per process).
+/// Before the first container on an engine, stale containers of dead harness processes on it are reaped (once per engine per process).
 /// </summary>
 public sealed class DockerRunner : IAsyncDisposable, IDisposable
 {
-    private static readonly Lock ReapGate = new();
-    private static Task? staleReap;
+    /// <summary>One reap per engine (by address) per process.</summary>
+    private static readonly ConcurrentDictionary<string, Task> StaleReaps = new(StringComparer.Ordinal);
 
     private readonly DockerClient client;
     private readonly ConcurrentDictionary<string, byte> owned = new(StringComparer.Ordinal);
@@ -284,13 +284,9 @@ public sealed class DockerRunner : IAsyncDisposable, IDisposable
 
     private async Task ReapStaleOnceAsync(CancellationToken cancellationToken)
     {
-        Task task;
-        lock (ReapGate)
-        {
-            if (staleReap is null || staleReap.IsFaulted || staleReap.IsCanceled)
-                staleReap = new Reaper(this).ReapAsync(CancellationToken.None);
-            task = staleReap;
-        }
+        var task = StaleReaps.AddOrUpdate(Endpoint.Address,
+            _ => new Reaper(this).ReapAsync(CancellationToken.None),
+            (_, old) => old.IsFaulted || old.IsCanceled ? new Reaper(this).ReapAsync(CancellationToken.None) : old);
         await task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -301,11 +297,7 @@ public sealed class DockerRunner : IAsyncDisposable, IDisposable
         {
             return await call(client).ConfigureAwait(false);
         }
-        catch (HttpRequestException e)
-        {
-            throw new DockerEngineUnavailableException(Endpoint, e);
-        }
-        catch (SocketException e)
+        catch (Exception e) when (EngineUnreachable.Is(e))
         {
             throw new DockerEngineUnavailableException(Endpoint, e);
         }

@@ -9,8 +9,8 @@ public sealed record EngineProbe(
     string? MinApiVersion,
     string? Error)
 {
-    /// <summary>How to start the engine (a command line).</summary>
-    public string StartHint => DockerEngine.StartHint;
+    /// <summary>How to start the engine (a command line), or what to check for one kshim cannot start.</summary>
+    public string StartHint => DockerEngine.HintFor(Endpoint);
 
     /// <summary>One line for humans.</summary>
     public string Describe() => Answers

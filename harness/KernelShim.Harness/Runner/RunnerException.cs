@@ -1,9 +1,9 @@
 namespace KernelShim.Harness.Runner;
 
 /// <summary>The runner could not do what was asked (container, image or engine trouble).</summary>
-public class RunnerException : Exception
+public class RunnerException : Errors.KernelShimException
 {
-    public RunnerException(string message) : base(message) { }
+    public RunnerException(string message) : base(Errors.ErrorClass.Infrastructure, message) { }
 
-    public RunnerException(string message, Exception inner) : base(message, inner) { }
+    public RunnerException(string message, Exception inner) : base(Errors.ErrorClass.Infrastructure, message, inner) { }
 }

@@ -23,8 +23,7 @@ public sealed record EngineCapacity(DockerEndpoint Endpoint, string Host, string
         {
             throw new DockerEngineUnavailableException(endpoint, new TimeoutException("no answer to GET /info within 10 s"));
         }
-        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException
-                                      or Docker.DotNet.DockerApiException)
+        catch (Exception e) when (Runner.EngineUnreachable.Is(e) || e is Docker.DotNet.DockerApiException)
         {
             throw new DockerEngineUnavailableException(endpoint, e);
         }

@@ -1,3 +1,4 @@
+using KernelShim.Harness.Agent;
 using KernelShim.Harness.Devices;
 using KernelShim.Harness.Machine;
 
@@ -30,4 +31,7 @@ public interface IGuestUnderTest
 
     /// <summary>A machine spec that boots this guest with its work directory at <paramref name="workDir"/>.</summary>
     MachineSpec Spec(string workDir, AccelChoice accel);
+
+    /// <summary>Called once the agent is READY, before the cell's cases (the test guest's fault injection).</summary>
+    Task PrepareAsync(AgentClient agent, CancellationToken ct) => Task.CompletedTask;
 }

@@ -8,7 +8,7 @@ public sealed record MatrixResult(IReadOnlyList<Placement<MatrixJob, MatrixCell>
     /// <summary>Every case of every cell, tagged with its kernel and endpoint.</summary>
     public IReadOnlyList<CaseResult> Cases => [.. Cells.SelectMany(c => c.Result.Cases)];
 
-    /// <summary>The cases of one guest, one list per repeat (what <see cref="SuiteComparison"/> takes).</summary>
+    /// <summary>The cases of one guest, one list per repeat (what <see cref="Validation.SuiteComparison"/> takes).</summary>
     public IReadOnlyList<IReadOnlyList<CaseResult>> RepeatsOf(IGuestUnderTest guest) =>
         [.. Cells.Where(c => c.Job.Guest == guest)
                  .GroupBy(c => c.Job.Repeat)

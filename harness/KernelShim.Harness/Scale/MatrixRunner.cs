@@ -28,9 +28,10 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
 
     /// <summary>
     /// Start cells from a VM state saved at READY (per guest, QEMU command line and runner image),
-    /// made by the first cold boot of each; off: every cell boots cold.
+    /// made by the first cold boot of each; off (the default): every cell boots cold.  Opt-in until
+    /// the whole suite has been verified with warm starts on every kernel set.
     /// </summary>
-    public bool WarmStarts { get; init; } = true;
+    public bool WarmStarts { get; init; }
 
     /// <summary>Where saved VM states live (null: <see cref="SavedStateStore.Default"/>).</summary>
     public SavedStateStore? StateStore { get; init; }
@@ -98,10 +99,11 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
             Warm = warm,
         };
         var done = new ConcurrentQueue<CaseResult>();
-        var verdict = await run.RunAsync((session, ready, token) =>
+        var verdict = await run.RunAsync(async (session, ready, token) =>
         {
+            await job.Guest.PrepareAsync(session.Agent, token).ConfigureAwait(false);
             // The suite speaks to the agent synchronously for minutes: give it its own thread, not a pool thread.
-            return Task.Factory.StartNew(() =>
+            return await Task.Factory.StartNew(() =>
             {
                 var device = new AgentDevice(session.Agent, job.Guest.Kind, $"{ready.OsVersion} ({job.Guest.Label})");
                 var results = new SuiteRunner(device, job.Guest.Policies, () => new ModelDevice())
@@ -111,7 +113,7 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
                 }.Run([job.Scenario]);
                 int failed = results.Count(r => !r.Verdict.IsSuccess);
                 return failed == 0 ? Verdict.Passed($"{results.Count} case(s) passed") : Verdict.Failed($"{failed} of {results.Count} case(s) failed");
-            }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }, ct).ConfigureAwait(false);
 
         var cases = Complete(job, [.. done], verdict).Select(r => r with { Kernel = job.Guest.Label, Endpoint = place.Endpoint.Url, Repeat = job.Repeat, Start = verdict.Start?.Word });
@@ -142,8 +144,11 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
             if (seen.Contains(id)) continue;
             var summary = first ? $"the VM ended in this case: {vm.Summary}" : $"not reached: the VM ended earlier ({vm.Kind})";
             var kind = vm.IsSuccess ? VerdictKind.InfrastructureError : vm.Kind;
+            // The evidence (a ddb transcript) goes with the case the VM ended in.
+            var evidence = first ? vm.Evidence : [];
             first = false;
-            yield return new CaseResult(s.Name, c.Name, policy, vm.Target, vm with { Kind = kind, Summary = summary }, new CaseMetrics());
+            yield return new CaseResult(s.Name, c.Name, policy, vm.Target,
+                vm with { Kind = kind, Summary = summary, Evidence = evidence }, new CaseMetrics());
         }
     }
 }

@@ -54,7 +54,7 @@ public sealed class MatrixSetup : IAsyncDisposable
     }
 
     public MatrixRunner Runner(string? filter, Action<string>? progress,
-        Action<Placement<MatrixJob, MatrixCell>>? onCell = null, Sessions.RunDeadlines? deadlines = null, bool warmStarts = true) =>
+        Action<Placement<MatrixJob, MatrixCell>>? onCell = null, Sessions.RunDeadlines? deadlines = null, bool warmStarts = false) =>
         new(Places, Plan)
         {
             Filter = filter,

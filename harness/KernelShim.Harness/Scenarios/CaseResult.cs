@@ -19,6 +19,18 @@ public sealed record CaseResult(string Scenario, string Case, string Policy, str
 
     /// <summary>Which repeat of the suite (0 for the first).</summary>
     public int Repeat { get; init; }
+
+    /// <summary>What the case means under this policy: a requirement, or the reproduction of <see cref="Bug"/>.</summary>
+    public CaseIntent Intent { get; init; }
+
+    /// <summary>The bug a reproduction case forms ("PR kern/24039").</summary>
+    public string? Bug { get; init; }
+
+    /// <summary>True when a reproduction case passed: the bug formed.</summary>
+    public bool Reproduced => Intent == CaseIntent.Reproduction && Verdict.IsSuccess;
+
+    /// <summary>The verdict as reports print it: PASSED, REPRODUCED, NOT REPRODUCED, FAILED, PANIC, ...</summary>
+    public string Word => Reproduced ? "REPRODUCED" : Verdict.Word(Verdict.Kind);
 }
 
 /// <summary>What a case measured, for tables, charts and A/B comparison.</summary>
@@ -28,7 +40,11 @@ public sealed record CaseMetrics
     public long PeakEntries { get; init; }
     public long Merges { get; init; }
     public long Clips { get; init; }
+    /// <summary>Map-entry allocations of the case's map (stats entry_allocs), before or under the lock.</summary>
+    public long Allocs { get; init; }
     public long AllocsLocked { get; init; }
+    /// <summary>Map entries freed (stats entry_frees): removed entries, unused spares, a bi-merge's absorbed entry.</summary>
+    public long Frees { get; init; }
     public long Maps { get; init; }
     public long Unmaps { get; init; }
     /// <summary>True when a cycle step reported DEADLOCK.</summary>

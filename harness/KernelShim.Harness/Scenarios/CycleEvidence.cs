@@ -9,7 +9,15 @@ public sealed record CycleEvidence(
     string Unmapper, ulong UnmapperWaitMs, string Reclaimer, ulong ReclaimerWaitMs,
     uint Clips, uint AllocsLocked, ulong ElapsedMs, ulong MapKva)
 {
-    public static unsafe CycleEvidence From(uvmshim_cycle c) => new(
+    /// <summary>Entries the unmap allocated, freed, and took from a parked list.</summary>
+    public uint Allocs { get; init; }
+    public uint Frees { get; init; }
+    public uint ReserveUses { get; init; }
+    /// <summary>Which of the figures were measured, inferred or modelled.</summary>
+    public CounterSource Source { get; init; }
+
+    /// <param name="modelled">The target is the reference model (its figures are its own bookkeeping).</param>
+    public static unsafe CycleEvidence From(uvmshim_cycle c, bool modelled = false) => new(
         c.verdict == (uint)uvmshim_cycle_verdict.UVMSHIM_CYCLE_DEADLOCK,
         c.recovered != 0,
         $"{Str(c.holder_name)} (pid {c.holder_pid}, lid {c.holder_lid})",
@@ -18,7 +26,25 @@ public sealed record CycleEvidence(
         c.unmapper_wait_ms,
         $"lid {c.reclaimer_lid} sleeping on \"{Str(c.reclaimer_wmesg)}\"",
         c.reclaimer_wait_ms,
-        c.clips, c.allocs_locked, c.elapsed_ms, c.map_kva);
+        c.clips, c.allocs_locked, c.elapsed_ms, c.map_kva)
+    {
+        Allocs = c.allocs,
+        Frees = c.frees,
+        ReserveUses = c.reserve_uses,
+        Source = new CounterSource(c.counted, modelled),
+    };
+
+    /// <summary>The unmap's entry counts, each with where it came from.</summary>
+    public string Counts()
+    {
+        string s = $"{Clips} clip(s) ({Source.Of(UvmshimIoctl.UVMSHIM_CNT_CLIPS)}), " +
+                   $"{AllocsLocked} allocation(s) under the map lock ({Source.Of(UvmshimIoctl.UVMSHIM_CNT_ALLOCS_LOCKED)})";
+        if (ReserveUses != 0)
+            s += $", {ReserveUses} parked entr{(ReserveUses == 1 ? "y" : "ies")} used ({Source.Of(UvmshimIoctl.UVMSHIM_CNT_RESERVE)})";
+        if (Source.Disturbed)
+            s += " [the measurement was disturbed]";
+        return s;
+    }
 
     private static unsafe string Str(sbyte* p)
     {
@@ -30,9 +56,9 @@ public sealed record CycleEvidence(
     public override string ToString()
     {
         if (!Deadlock)
-            return $"completed in {ElapsedMs} ms: {Clips} clip(s), {AllocsLocked} allocation(s) under the map lock";
+            return $"completed in {ElapsedMs} ms: {Counts()}";
         return $"DEADLOCK: map lock held by {Holder} for {LockHeldMs} ms; " +
                $"unmapper {Unmapper} for {UnmapperWaitMs} ms; reclaimer {Reclaimer} for {ReclaimerWaitMs} ms; " +
-               $"{(Recovered ? "recovered by the watchdog" : "not recovered")}";
+               $"{(Recovered ? "recovered by the watchdog" : "not recovered")}; the unmap: {Counts()}";
     }
 }

@@ -22,6 +22,9 @@ public sealed class PerPolicy<T>
 
     public static PerPolicy<T> ByPolicy(IReadOnlyDictionary<string, T> byKey) => new(default, false, byKey);
 
+    /// <summary>Every value written, whatever policy or class it is for.</summary>
+    public IEnumerable<T> Values => _hasAll ? [_all!] : _byKey.Values;
+
     public bool TryGet(string policy, out T value)
     {
         if (_hasAll) { value = _all!; return true; }

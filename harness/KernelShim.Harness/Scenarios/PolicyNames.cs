@@ -15,10 +15,14 @@ public static class PolicyNames
         ["nomerge"] = uvmshim_policy.UVMSHIM_POLICY_NOMERGE,
         ["merge-reserve"] = uvmshim_policy.UVMSHIM_POLICY_MERGE_RESERVE,
         ["modern"] = uvmshim_policy.UVMSHIM_POLICY_MODERN,
+        ["thorpe"] = uvmshim_policy.UVMSHIM_POLICY_THORPE,
     };
 
-    /// <summary>Every policy the model implements, in history order.</summary>
-    public static IReadOnlyList<string> ModelPolicies { get; } = ["merge-alloc", "nomerge", "merge-reserve", "modern"];
+    /// <summary>Every policy the model implements, in history order (thorpe: the 2004 proposal as thorpe.diff implements it on 10.99.12).</summary>
+    public static IReadOnlyList<string> ModelPolicies { get; } = ["merge-alloc", "nomerge", "merge-reserve", "modern", "thorpe"];
+
+    /// <summary>Every name a scenario may use, for error messages.</summary>
+    public static string KnownList => string.Join(", ", ByName.Keys);
 
     /// <summary>What a kernel target implements: its own behaviour with merging allowed, and 1.153's.</summary>
     public static IReadOnlyList<string> KernelPolicies { get; } = ["default", "nomerge"];

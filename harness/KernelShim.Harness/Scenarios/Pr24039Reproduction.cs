@@ -12,9 +12,9 @@ public sealed record ReproductionResult(string MergingPolicy, CycleEvidence Merg
 }
 
 /// <summary>
-/// The PR 24039 cycle on demand: once with merging (it must deadlock, the
-/// watchdog recovers), with an optional ddb capture while the cycle still
-/// stands, then once under no-merge (it must complete).
+/// The PR 24039 cycle on demand: once with merging (it must deadlock; the
+/// module keeps it standing hold_ms, then its watchdog breaks it), with an
+/// optional ddb capture in that window, then once under no-merge (it must complete).
 /// </summary>
 public static class Pr24039Reproduction
 {
@@ -25,7 +25,10 @@ public static class Pr24039Reproduction
         CancellationToken ct = default)
     {
         var client = new UvmshimClient(device);
-        var cycle = Task.Run(() => client.Cycle(merging, boundMs, holdMs, npages: 16), ct);
+        bool modelled = CounterSource.For(0, client.Version()).Modelled;
+        // With a hold, the module keeps the cycle standing hold_ms after it detects it
+        // (RECOVER would break it at once, and a capture would land in the recovery).
+        var cycle = Task.Run(() => client.Cycle(merging, boundMs, holdMs, npages: 16, recover: holdMs == 0), ct);
         DdbTranscript? stacks = null;
         if (standing is not null && captureWhileStanding is not null)
         {
@@ -34,8 +37,8 @@ public static class Pr24039Reproduction
             if (await Task.WhenAny(cycle, standing).ConfigureAwait(false) == standing && standing.IsCompletedSuccessfully)
                 stacks = await captureWhileStanding(ct).ConfigureAwait(false);
         }
-        var withMerge = CycleEvidence.From(await cycle.ConfigureAwait(false));
-        var without = CycleEvidence.From(client.Cycle(uvmshim_policy.UVMSHIM_POLICY_NOMERGE, boundMs, 0, npages: 16));
+        var withMerge = CycleEvidence.From(await cycle.ConfigureAwait(false), modelled);
+        var without = CycleEvidence.From(client.Cycle(uvmshim_policy.UVMSHIM_POLICY_NOMERGE, boundMs, 0, npages: 16), modelled);
         return new ReproductionResult(PolicyNames.Name(merging), withMerge, without, stacks);
     }
 }

@@ -14,6 +14,15 @@ public sealed record ScenarioCase(string Name, int Line, IReadOnlyList<Step> Ste
 {
     /// <summary>Tags such as "slow" or "kernel-only" that filter which runs include it.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Per policy: requirement (unset: everywhere) or reproduction of <see cref="Bug"/>.</summary>
+    public PerPolicy<CaseIntent>? Intent { get; init; }
+
+    /// <summary>The bug a reproduction forms ("PR kern/24039"); set when some policy reproduces one.</summary>
+    public string? Bug { get; init; }
+
+    public CaseIntent IntentUnder(string policy) =>
+        Intent is { } i && i.TryGet(policy, out var v) ? v : CaseIntent.Requirement;
 }
 
 /// <summary>Where a step came from, for error messages.</summary>

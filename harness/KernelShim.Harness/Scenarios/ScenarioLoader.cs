@@ -7,7 +7,7 @@ namespace KernelShim.Harness.Scenarios;
 
 /// <summary>A scenario file that does not follow the format; names file, line and field.</summary>
 public sealed class ScenarioFormatException(string file, Mark at, string message)
-    : Exception($"{System.IO.Path.GetFileName(file)}:{at.Line}:{at.Column}: {message}")
+    : Errors.KernelShimException(Errors.ErrorClass.Input, $"{System.IO.Path.GetFileName(file)}:{at.Line}:{at.Column}: {message}")
 {
     public string File { get; } = file;
     public int Line { get; } = (int)at.Line;
@@ -24,8 +24,18 @@ public static class ScenarioLoader
 
     private static readonly string[] StepKinds = ["map", "unmap", "lookup", "entries", "stats", "cycle", "random", "fragment", "stress"];
 
-    public static IReadOnlyList<Scenario> LoadDirectory(string dir) =>
-        Directory.GetFiles(dir, "*.yaml").Order(StringComparer.Ordinal).Select(LoadFile).ToList();
+    /// <summary>Every *.yaml of <paramref name="dir"/>; a missing directory, a file, or none there is an input error.</summary>
+    public static IReadOnlyList<Scenario> LoadDirectory(string dir)
+    {
+        if (File.Exists(dir))
+            throw new Errors.InputException($"scenarios: {dir} is a file; give the directory that holds the *.yaml scenario files");
+        if (!Directory.Exists(dir))
+            throw new Errors.InputException($"scenarios: no directory {dir}");
+        var files = Directory.GetFiles(dir, "*.yaml").Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+            throw new Errors.InputException($"scenarios: no *.yaml scenario files in {dir}");
+        return [.. files.Select(LoadFile)];
+    }
 
     public static Scenario LoadFile(string path) => Parse(File.ReadAllText(path), path);
 
@@ -45,9 +55,10 @@ public static class ScenarioLoader
         var r = new Reader(path);
         var root = r.Map(yaml.Documents[0].RootNode, "the file");
         r.OnlyKeys(root, "scenario", "description", "map_pages", "policies", "cases");
-        string name = r.String(r.Required(root, "scenario"), "scenario");
+        string name = r.Name(r.Required(root, "scenario"), "scenario");
         string description = r.String(r.Required(root, "description"), "description");
         ulong mapPages = r.Optional(root, "map_pages") is { } mp ? (ulong)r.Long(mp, "map_pages", 1, 1 << 22) : DefaultMapPages;
+        r.MapPages = mapPages;
         var policies = r.Optional(root, "policies") is { } pn
             ? r.Seq(pn, "policies").Select(p => r.Policy(p, "policies")).ToList()
             : PolicyNames.ModelPolicies.ToList();
@@ -62,6 +73,18 @@ public static class ScenarioLoader
     private sealed class Reader(string path)
     {
         public ScenarioFormatException Error(YamlNode node, string message) => new(path, node.Start, message);
+
+        /// <summary>The scenario's map size in pages, once read: no mapping can be larger.</summary>
+        public ulong MapPages { get; set; } = DefaultMapPages;
+
+        /// <summary>A scenario or case name: it goes into ids, XML, KTAP and HTML, so no control characters.</summary>
+        public string Name(YamlNode node, string what)
+        {
+            var s = String(node, what);
+            int bad = s.AsSpan().IndexOfAnyInRange('\0', '\x1f');
+            if (bad < 0) bad = s.IndexOf('\x7f');
+            return bad < 0 ? s : throw Error(node, $"{what} '{s.ReplaceLineEndings(" ")}' contains a control character (U+{(int)s[bad]:X4} at position {bad + 1})");
+        }
 
         public YamlMappingNode Map(YamlNode node, string what) =>
             node as YamlMappingNode ?? throw Error(node, $"{what} must be a mapping");
@@ -91,7 +114,12 @@ public static class ScenarioLoader
         public long Long(YamlNode node, string what, long min, long max)
         {
             if (node is not YamlScalarNode { Value: { } s } || !long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v))
+            {
+                // An integer too long for 64 bits is still an integer: say it is out of range, not that it is not one.
+                if (node is YamlScalarNode { Value: { } big } && System.Numerics.BigInteger.TryParse(big, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+                    throw Error(node, $"{what} = {big} is out of range [{min}, {max}]");
                 throw Error(node, $"{what} must be an integer");
+            }
             if (v < min || v > max) throw Error(node, $"{what} = {v} is out of range [{min}, {max}]");
             return v;
         }
@@ -110,19 +138,39 @@ public static class ScenarioLoader
         public string Policy(YamlNode node, string what)
         {
             var s = String(node, what);
-            return PolicyNames.IsKnown(s) ? s : throw Error(node, $"{what}: unknown policy '{s}' (known: default, merge-alloc, nomerge, merge-reserve, modern)");
+            return PolicyNames.IsKnown(s) ? s : throw Error(node, $"{what}: unknown policy '{s}' (known: {PolicyNames.KnownList})");
         }
 
         public ScenarioCase Case(YamlNode node)
         {
             var m = Map(node, "a case");
-            OnlyKeys(m, "name", "tags", "steps");
-            var name = String(Required(m, "name"), "name");
+            OnlyKeys(m, "name", "tags", "intent", "bug", "steps");
+            var name = Name(Required(m, "name"), "name");
             var tags = Optional(m, "tags") is { } t ? Seq(t, "tags").Select(x => String(x, "tags")).ToList() : [];
+            var intent = Optional(m, "intent") is { } i ? PerPolicy(i, "intent", Intent) : null;
+            var bug = Optional(m, "bug") is { } b ? String(b, "bug") : null;
+            bool reproduces = intent?.Values.Contains(CaseIntent.Reproduction) == true;
+            if (reproduces && bug is null)
+                throw Error(Optional(m, "intent")!, $"case '{name}': intent reproduction needs 'bug:' naming what it reproduces (e.g. PR kern/24039)");
+            if (!reproduces && bug is not null)
+                throw Error(Optional(m, "bug")!, $"case '{name}': 'bug' is for a case whose intent is reproduction under some policy");
             var steps = Seq(Required(m, "steps"), "steps").Select(Step).ToList();
             if (steps.Count == 0) throw Error(m, $"case '{name}': at least one step is required");
-            return new ScenarioCase(name, (int)m.Start.Line, steps) { Tags = tags };
+            var c = new ScenarioCase(name, (int)m.Start.Line, steps) { Tags = tags, Intent = intent, Bug = bug };
+            // A reproduction has to be able to tell "the bug formed" from "it did not": a cycle step expecting deadlock.
+            foreach (var policy in PolicyNames.ModelPolicies.Concat(PolicyNames.KernelPolicies).Distinct())
+                if (c.IntentUnder(policy) == CaseIntent.Reproduction
+                    && !steps.OfType<CycleStep>().Any(s => s.Verdict is { } v && v.TryGet(policy, out var w) && w == "deadlock"))
+                    throw Error(Optional(m, "intent")!, $"case '{name}': intent reproduction under {policy}, but no cycle step expects verdict deadlock under {policy}");
+            return c;
         }
+
+        private CaseIntent Intent(YamlNode node, string what) => String(node, what) switch
+        {
+            "requirement" => CaseIntent.Requirement,
+            "reproduction" => CaseIntent.Reproduction,
+            var s => throw Error(node, $"{what}: '{s}' is not one of requirement, reproduction"),
+        };
 
         /// <summary>A value, or a mapping from policy/class names to values.</summary>
         public PerPolicy<T> PerPolicy<T>(YamlNode node, string what, Func<YamlNode, string, T> one)
@@ -202,7 +250,8 @@ public static class ScenarioLoader
             long? at = Optional(m, "at") is { } a ? Long(a, "map.at", 0, int.MaxValue) : null;
             long hint = Optional(m, "hint") is { } h ? Long(h, "map.hint", 0, int.MaxValue) : 0;
             if (at is not null && Optional(m, "hint") is not null) throw Error(m, "map: give either 'at' (fixed) or 'hint', not both");
-            long pages = Long(Required(m, "pages"), "map.pages", 1, int.MaxValue);
+            // No mapping can be larger than the map it goes into (map_pages): refused here, not as EINVAL/ENOMEM mid-run.
+            long pages = Long(Required(m, "pages"), "map.pages", 1, (long)MapPages);
             uint prot = 3;
             if (Optional(m, "prot") is { } p)
             {

@@ -16,6 +16,8 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
 {
     private readonly UvmshimClient _client = new(device);
     private ulong _pageSize;
+    private bool _modelled;
+    private bool _parks;
 
     public string Target => device.Description;
 
@@ -23,10 +25,19 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
     {
         var sw = Stopwatch.StartNew();
         var ctx = new CaseContext(policy);
+        var intent = c.IntentUnder(policy);
         Verdict verdict;
+        // An agent that stopped answering, restarted or went away ends the run, not
+        // just this case: the exception goes to the caller (GuestRun turns it into the
+        // VM's verdict, with ddb evidence, and the matrix gives it to this case and
+        // "not reached" to the rest).  No clean-up request is sent to a stuck guest.
+        bool agentGone = false;
         try
         {
-            _pageSize = _client.Version().page_size;
+            var version = _client.Version();
+            _pageSize = version.page_size;
+            _modelled = CounterSource.For(0, version).Modelled;
+            _parks = (version.features & UvmshimIoctl.UVMSHIM_FEAT_PARKED_ENTRIES) != 0;
             ctx.MapId = _client.CreateMap(scenario.MapPages * _pageSize, PolicyNames.Parse(policy));
             try
             {
@@ -36,19 +47,30 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
                     if (mismatch is not null)
                         throw new ExpectationException($"{step.Source}: {mismatch} (policy {policy})");
                 }
-                verdict = Verdict.Passed($"{c.Steps.Count} step(s)");
+                verdict = Verdict.Passed(intent == CaseIntent.Reproduction
+                    ? $"reproduced {c.Bug}: {c.Steps.Count} step(s)"
+                    : $"{c.Steps.Count} step(s)");
+            }
+            catch (AgentException)
+            {
+                agentGone = true;
+                throw;
             }
             finally
             {
-                ctx.FinalStats = _client.Stats(ctx.MapId);
-                _client.DestroyMap(ctx.MapId);
+                if (!agentGone)
+                {
+                    ctx.FinalStats = _client.Stats(ctx.MapId);
+                    _client.DestroyMap(ctx.MapId);
+                }
             }
+        }
+        catch (ExpectationException e) when (intent == CaseIntent.Reproduction && ctx.BugDidNotForm)
+        {
+            verdict = new Verdict(VerdictKind.NotReproduced, $"{c.Bug} did not form: {e.Message}");
         }
         catch (ExpectationException e) { verdict = Verdict.Failed(e.Message); }
         catch (UvmshimException e) { verdict = Verdict.Failed($"unexpected {e.Message}"); }
-        catch (AgentConnectionLostException e) { verdict = new Verdict(VerdictKind.LostConnection, e.Message); }
-        catch (AgentRestartedException e) { verdict = new Verdict(VerdictKind.LostConnection, e.Message); }
-        catch (AgentTimeoutException e) { verdict = new Verdict(VerdictKind.Timeout, e.Message); }
         var s = ctx.FinalStats;
         var metrics = new CaseMetrics
         {
@@ -56,7 +78,9 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
             PeakEntries = (long)s.peak_entries,
             Merges = (long)(s.back_merges + s.forw_merges + s.bi_merges),
             Clips = (long)(s.clips_start + s.clips_end),
+            Allocs = (long)s.entry_allocs,
             AllocsLocked = (long)s.entry_allocs_locked + ctx.CycleAllocsLocked,
+            Frees = (long)s.entry_frees,
             Maps = (long)s.maps,
             Unmaps = (long)s.unmaps,
             Deadlock = ctx.Deadlock,
@@ -65,7 +89,11 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
             TargetMilliseconds = ctx.TargetNs / 1e6,
         };
         return new CaseResult(scenario.Name, c.Name, policy, Target,
-            verdict with { Target = Target, Duration = sw.Elapsed, Evidence = ctx.Evidence }, metrics);
+            verdict with { Target = Target, Duration = sw.Elapsed, Evidence = ctx.Evidence }, metrics)
+        {
+            Intent = intent,
+            Bug = intent == CaseIntent.Reproduction ? c.Bug : null,
+        };
     }
 
     private sealed class CaseContext(string policy)
@@ -75,6 +103,8 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         public uvmshim_stats FinalStats;
         public bool? Deadlock;
         public long CycleAllocsLocked;
+        /// <summary>A cycle step expected the deadlock and the run completed.</summary>
+        public bool BugDidNotForm;
         public double TargetNs;
         public List<long> EntriesOverTime { get; } = [];
         public List<LatencyPoint> Latency { get; } = [];
@@ -204,13 +234,15 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         int rc = device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_CYCLE, ref req);
         if (ErrorMismatch(c, ctx.Policy, rc) is { } e) return e;
         if (rc != 0) return null;
-        var evidence = CycleEvidence.From(req);
+        var evidence = CycleEvidence.From(req, _modelled);
         ctx.Evidence.Add(new Evidence("cycle", evidence.ToString()));
         ctx.Deadlock = evidence.Deadlock;
         ctx.CycleAllocsLocked += req.allocs_locked;
         if (req.verdict == (uint)uvmshim_cycle_verdict.UVMSHIM_CYCLE_ERROR)
             return $"the cycle could not be set up: {Errno.Name(req.error)}";
-        return Compare("verdict", c.Verdict, ctx.Policy, evidence.Deadlock ? "deadlock" : "completed");
+        var mismatch = Compare("verdict", c.Verdict, ctx.Policy, evidence.Deadlock ? "deadlock" : "completed");
+        ctx.BugDidNotForm = mismatch is not null && !evidence.Deadlock;
+        return mismatch;
     }
 
     private string? DoRandom(RandomStep r, CaseContext ctx, ulong mapPages)
@@ -223,23 +255,27 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         if (device.Kind == DeviceKind.Model || oracle is null) return null;
         using var model = oracle();
         var twin = new ScenarioRunner(model);
-        return twin.CompareWith(ctx.Policy, mapPages, ops, results, entries, _pageSize);
+        return twin.CompareWith(ctx.Policy, _parks, mapPages, ops, results, entries, _pageSize);
     }
 
     /// <summary>Run the same ops on this (model) device and name the first difference.</summary>
-    private string? CompareWith(string policy, ulong mapPages, uvmshim_op[] ops, uvmshim_op_result[] theirs,
+    /// <param name="parks">The target kernel parks spare entries (Thorpe's patch, UVMSHIM_FEAT_PARKED_ENTRIES):
+    /// <see cref="ModelTwin"/> says which model policy stands for its map.</param>
+    private string? CompareWith(string policy, bool parks, ulong mapPages, uvmshim_op[] ops, uvmshim_op_result[] theirs,
         uvmshim_entry[] theirEntries, ulong pageSize)
     {
-        var modelPolicy = policy == "default" ? "modern" : policy;
-        uint id = _client.CreateMap(mapPages * pageSize, PolicyNames.Parse(modelPolicy));
+        var (modelPolicy, mapFlags) = ModelTwin.For(policy, parks);
+        uint id = _client.CreateMap(mapPages * pageSize, modelPolicy);
         try
         {
-            var ctx = new CaseContext(modelPolicy) { MapId = id };
-            var ours = RunBatched(ctx, ops);
+            var ctx = new CaseContext(policy) { MapId = id };
+            var ours = RunBatched(ctx, ModelTwin.Ops(ops, mapFlags));
             for (int i = 0; i < ops.Length; i++)
             {
                 if (ours[i].error != theirs[i].error || ours[i].outcome != theirs[i].outcome || ours[i].addr != theirs[i].addr)
                     return $"op {i} ({(uvmshim_op_kind)ops[i].kind} at 0x{ops[i].addr:x}): target gave error {theirs[i].error} outcome {theirs[i].outcome} addr 0x{theirs[i].addr:x}, model gave {ours[i].error}/{ours[i].outcome}/0x{ours[i].addr:x}";
+                if (CounterDivergence(ops[i], theirs[i], ours[i]) is { } d)
+                    return $"op {i} ({(uvmshim_op_kind)ops[i].kind} at 0x{ops[i].addr:x}, model policy {modelPolicy}): {d}";
             }
             var mine = _client.Dump(id);
             if (!mine.Select(e => (e.start, e.end, e.prot)).SequenceEqual(theirEntries.Select(e => (e.start, e.end, e.prot))))
@@ -250,6 +286,20 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         {
             _client.DestroyMap(id);
         }
+    }
+
+    /// <summary>The entry counters of one map or unmap op, target against model, or null when they agree.</summary>
+    private static string? CounterDivergence(uvmshim_op op, uvmshim_op_result target, uvmshim_op_result model)
+    {
+        if (op.kind is not ((uint)uvmshim_op_kind.UVMSHIM_OP_MAP or (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP) || target.error != 0)
+            return null;
+        var t = (target.allocs, target.frees, target.allocs_locked, target.clips);
+        var m = (model.allocs, model.frees, model.allocs_locked, model.clips);
+        if (t == m) return null;
+        var src = new CounterSource(target.counted, false);
+        return $"target allocs {t.allocs} ({src.Of(UvmshimIoctl.UVMSHIM_CNT_ALLOCS)}), frees {t.frees} ({src.Of(UvmshimIoctl.UVMSHIM_CNT_FREES)}), " +
+               $"under the lock {t.allocs_locked} ({src.Of(UvmshimIoctl.UVMSHIM_CNT_ALLOCS_LOCKED)}), clips {t.clips} ({src.Of(UvmshimIoctl.UVMSHIM_CNT_CLIPS)}); " +
+               $"model allocs {m.allocs}, frees {m.frees}, under the lock {m.allocs_locked}, clips {m.clips}";
     }
 
     /// <summary>A batch whose time counts towards the case and whose entry counts feed the chart.</summary>

@@ -34,7 +34,7 @@ public sealed class SuiteRunner(IUvmshimDevice device, IReadOnlyList<string> tar
         foreach (var s in scenarios)
             foreach (var c in s.Cases)
             {
-                if (filter is not null && !$"{s.Name}/{c.Name}".Contains(filter, StringComparison.Ordinal)) continue;
+                if (filter is not null && !Matches(filter, $"{s.Name}/{c.Name}")) continue;
                 foreach (var policy in PoliciesFor(s, targetPolicies))
                     yield return (s, c, policy);
             }
@@ -55,4 +55,8 @@ public sealed class SuiteRunner(IUvmshimDevice device, IReadOnlyList<string> tar
     /// <summary>The repository's scenarios/ directory (or $KSHIM_SCENARIOS).</summary>
     public static string DefaultDirectory =>
         Environment.GetEnvironmentVariable("KSHIM_SCENARIOS") is { Length: > 0 } d ? d : Path.Combine(RepoPaths.Root, "scenarios");
+
+    /// <summary>A filter is one text or several separated by commas; an id matches when it contains any of them.</summary>
+    public static bool Matches(string filter, string id) =>
+        filter.Split(',', StringSplitOptions.RemoveEmptyEntries).Any(f => id.Contains(f, StringComparison.Ordinal));
 }

@@ -239,7 +239,9 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
         if (RequireModule && info.ModuleError != 0)
             return new Verdict(VerdictKind.InfrastructureError, $"the agent could not load uvmshim.kmod: errno {info.ModuleError}");
 
-        // The body.
+        // The body.  A request that goes quiet is looked into at once (ddb's ps), not at the deadline.
+        var probe = new StuckAgentProbe(s.Console, s.Watcher) { Progress = Progress };
+        s.Agent.HangProbe = probe.LookAsync;
         var work = Task.Run(() => body(s, info, wall.Token), wall.Token);
         var deadline = Task.Delay(Timeout.InfiniteTimeSpan, wall.Token);
         var done = await Task.WhenAny(work, fatal, s.Process.Exited, deadline).ConfigureAwait(false);
@@ -252,6 +254,11 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
         try
         {
             return await work.ConfigureAwait(false);
+        }
+        catch (AgentHangException e)
+        {
+            if (s.Watcher.FirstFatal is { } pf) return await PanicAsync(s, pf, "while a request was pending").ConfigureAwait(false);
+            return await StuckAsync(s, e, probe.DetectedAt ?? DateTimeOffset.UtcNow).ConfigureAwait(false);
         }
         catch (AgentTimeoutException e)
         {
@@ -296,6 +303,33 @@ public sealed class GuestRun(IMachineBackend backend, MachineSpec spec, RunDeadl
         return new Verdict(VerdictKind.Panic, $"{ev.Kind} {when}: {ev.Detail}")
         {
             Evidence = [new Evidence("ddb", transcript.Text)],
+        };
+    }
+
+    /// <summary>
+    /// The agent is stuck in the kernel (the probe left ddb at its prompt): the stacks of
+    /// the agent and of every LWP waiting for a lock first, `show all locks`, then the rest.
+    /// DEADLOCK when an LWP waits for a lock meanwhile (a wait-for chain, shown in the
+    /// transcript), TIMEOUT otherwise (asleep with nothing proven circular).
+    /// </summary>
+    private static async Task<Verdict> StuckAsync(VmSession s, AgentHangException e, DateTimeOffset detected)
+    {
+        var ddb = new DdbCapture(s.Console, s.Watcher) { PromptTimeout = TimeSpan.FromSeconds(10) };
+        var parties = new[] { DdbParty.ByLid("the agent, its request unanswered", lid: 1, pid: 1) };
+        var transcript = await ddb.CaptureWithPartiesAsync(parties, ct: CancellationToken.None).ConfigureAwait(false);
+        var took = DateTimeOffset.UtcNow - detected;
+        var waiters = transcript.Ps.Where(r => r.WaitsForLock).Select(r => $"{r.Name} (lid {r.Lid}) on \"{r.Wait}\"").ToList();
+        var kind = waiters.Count > 0 ? VerdictKind.Deadlock : VerdictKind.Timeout;
+        var summary = $"the guest is stuck: {e.Message}" +
+            (waiters.Count > 0 ? $"; waiting for a lock meanwhile: {string.Join(", ", waiters)}" : "") +
+            (transcript.Entered ? $"; ddb stacks captured {took.TotalSeconds:0.0} s after the hang was detected" : "; ddb did not answer a BREAK");
+        return new Verdict(kind, summary)
+        {
+            Evidence =
+            [
+                new Evidence("ddb", transcript.Text),
+                new Evidence("hang", $"request quiet {e.Silence.Waited.TotalSeconds:0.0} s before detection; capture done {took.TotalSeconds:0.0} s after detection"),
+            ],
         };
     }
 

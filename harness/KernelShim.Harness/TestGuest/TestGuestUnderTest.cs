@@ -1,3 +1,5 @@
+using KernelShim.Bindings;
+using KernelShim.Harness.Agent;
 using KernelShim.Harness.Devices;
 using KernelShim.Harness.Machine;
 using KernelShim.Harness.Scale;
@@ -27,4 +29,13 @@ public sealed class TestGuestUnderTest(string kernel, string label = "testguest"
         : null);
 
     public MachineSpec Spec(string workDir, AccelChoice accel) => TestGuestKernel.Spec(kernel, workDir, accel);
+
+    /// <summary>A fault to inject once the agent is READY (a hang mid-suite: HANG_ACCEPTED with a request count).</summary>
+    public (kshim_fault_mode Mode, uint Count)? Fault { get; init; }
+
+    public async Task PrepareAsync(AgentClient agent, CancellationToken ct)
+    {
+        if (Fault is { } f && await TestGuestKernel.FaultAsync(agent, f.Mode, f.Count, ct).ConfigureAwait(false) is var err && err != 0)
+            throw new InvalidOperationException($"the test guest refused FAULT {f.Mode}: errno {err}");
+    }
 }

@@ -19,5 +19,15 @@ public sealed record Verdict(VerdictKind Kind, string Summary)
     public static Verdict Passed(string summary) => new(VerdictKind.Passed, summary);
     public static Verdict Failed(string summary) => new(VerdictKind.Failed, summary);
 
-    public override string ToString() => $"{Kind.ToString().ToUpperInvariant()}: {Summary}";
+    public override string ToString() => $"{Word(Kind)}: {Summary}";
+
+    /// <summary>How a kind is printed: PASSED, NOT REPRODUCED, INFRASTRUCTURE ERROR.</summary>
+    public static string Word(VerdictKind kind) => kind switch
+    {
+        VerdictKind.NotReproduced => "NOT REPRODUCED",
+        VerdictKind.NoOutput => "NO OUTPUT",
+        VerdictKind.LostConnection => "LOST CONNECTION",
+        VerdictKind.InfrastructureError => "INFRASTRUCTURE ERROR",
+        _ => kind.ToString().ToUpperInvariant(),
+    };
 }

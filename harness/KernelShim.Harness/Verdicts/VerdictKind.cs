@@ -10,6 +10,8 @@ public enum VerdictKind
     Passed,
     /// <summary>The kernel answered, but an expectation did not hold.</summary>
     Failed,
+    /// <summary>A case meant to reproduce a bug ran, and the bug did not form (on a patched kernel: the fix).</summary>
+    NotReproduced,
     /// <summary>The kernel panicked (including KASSERT and "locking against myself").</summary>
     Panic,
     /// <summary>The PR 24039 cycle, or another hang with evidence of a lock cycle.</summary>

@@ -36,7 +36,7 @@ note(const char *fmt, ...)
 }
 
 static const char *const policy_name[] = {
-	"DEFAULT", "MERGE_ALLOC", "NOMERGE", "MERGE_RESERVE", "MODERN"
+	"DEFAULT", "MERGE_ALLOC", "NOMERGE", "MERGE_RESERVE", "MODERN", "THORPE"
 };
 
 /* ---- thin wrappers ---------------------------------------------------- */
@@ -154,7 +154,7 @@ test_version(void)
 	EQ(v.target, UVMSHIM_TARGET_MODEL);
 	EQ(v.netbsd_version, 0);
 	EQ(v.page_size, PS);
-	EQ(v.policies, 0x1f);
+	EQ(v.policies, 0x3f);
 	EQ(v.features, UVMSHIM_FEAT_BATCH | UVMSHIM_FEAT_PRESSURE |
 	    UVMSHIM_FEAT_CYCLE | UVMSHIM_FEAT_STRESS);
 	EQ(v.max_maps, UVMSHIM_MAX_MAPS);
@@ -233,10 +233,18 @@ test_merges(uint32_t policy)
 	EQ(s.maps, 9);
 	EQ(s.mapped_bytes, 9 * PS);
 	EQ(s.nentries, n);
-	/* Maps only: 3-5 and 6+ allocate before the lock, 1.152/1.153 under it. */
-	EQ(s.entry_allocs_locked, policy == UVMSHIM_POLICY_MERGE_RESERVE ||
-	    policy == UVMSHIM_POLICY_MODERN || policy == UVMSHIM_POLICY_DEFAULT ?
-	    0 : s.entry_allocs);
+	/*
+	 * Maps only: 3-5 and Thorpe allocate before the lock (every map
+	 * request), 1.152, 1.153 and 6+ under it (only when no merge).
+	 */
+	if (policy == UVMSHIM_POLICY_MERGE_RESERVE ||
+	    policy == UVMSHIM_POLICY_THORPE) {
+		EQ(s.entry_allocs_locked, 0);
+		EQ(s.entry_allocs, 9);
+	} else {
+		EQ(s.entry_allocs_locked, s.entry_allocs);
+		EQ(s.entry_allocs, s.new_entries);
+	}
 	EQ(e[0].maxprot, UVMSHIM_PROT_ALL);
 	EQ(kshim_model_close(h), 0);
 }
@@ -244,8 +252,9 @@ test_merges(uint32_t policy)
 /*
  * yamt's case (tech-kern, 2004-02-05): map [0,100) pages, unmap [10,90).
  * One mapping: two clips under every policy; only MERGE_RESERVE does them
- * without allocating under the lock.  A hundred one-page mappings: NOMERGE
- * removes whole entries and never clips.
+ * without allocating under the lock (THORPE has nothing parked then).  A
+ * hundred one-page mappings: NOMERGE removes whole entries and never clips;
+ * THORPE's 99 merges parked 16 entries, and the clips take two.
  */
 static void
 test_yamt(uint32_t policy, int one_mapping)
@@ -278,7 +287,8 @@ test_yamt(uint32_t policy, int one_mapping)
 		EQ(s.clips_start, 1);
 		EQ(s.clips_end, 1);
 		EQ(s.peak_entries, 3);		/* both clips, before removal */
-		if (policy == UVMSHIM_POLICY_MERGE_RESERVE) {
+		if (policy == UVMSHIM_POLICY_MERGE_RESERVE ||
+		    (policy == UVMSHIM_POLICY_THORPE && !one_mapping)) {
 			EQ(u.allocs_locked, 0);
 			EQ(s.reserve_uses, 2);
 			EQ(s.entry_allocs_locked, 0);
@@ -571,8 +581,11 @@ test_pressure(void)
 	EQ(stats(h, modern).unmaps, 0);
 	EQ(do_map(h, modern, 20 * PS, PS, RW, UVMSHIM_MAPF_FIXED, NULL),
 	    UVMSHIM_ENOMEM);
-	/* 6+ allocates its entry before the lock even when it will merge. */
-	EQ(do_map(h, modern, 10 * PS, PS, RW, 0, NULL), UVMSHIM_ENOMEM);
+	/* 6+ allocates nothing for a mapping that merges ... */
+	EQ(do_map(h, modern, 10 * PS, PS, RW, 0, NULL), 0);
+	EQ(dump(h, modern, e, 4), 1);
+	/* ... but 3-5 allocates its entry before the lock even then. */
+	EQ(do_map(h, reserve, 4 * PS, PS, RW, 0, NULL), UVMSHIM_ENOMEM);
 	EQ(do_unmap(h, nomerge, PS, 2 * PS, NULL), 0);		/* no clip */
 	EQ(do_unmap(h, reserve, PS, 2 * PS, NULL), 0);		/* parked */
 	EQ(stats(h, reserve).reserve_uses, 2);
@@ -592,6 +605,7 @@ test_cycle(uint32_t policy, uint32_t flags)
 	uint64_t h = dev_open(0);
 	struct uvmshim_cycle c;
 	struct uvmshim_pressure q0, q1;
+	/* THORPE: the 15 merges parked 15 entries; the clips take two. */
 	int err, deadlock = policy == UVMSHIM_POLICY_DEFAULT ||
 	    policy == UVMSHIM_POLICY_MODERN ||
 	    policy == UVMSHIM_POLICY_MERGE_ALLOC;
@@ -955,11 +969,16 @@ check_invariants(struct rstate *st)
 	if (st->policy == UVMSHIM_POLICY_MERGE_RESERVE) {
 		CHECK(s.entry_allocs - s.entry_frees >= s.nentries, "parked");
 		EQ(s.entry_allocs_locked, 0);
-	} else if (st->policy == UVMSHIM_POLICY_MODERN ||
-	    st->policy == UVMSHIM_POLICY_DEFAULT) {
-		/* 6+: a map's entry is allocated before the lock, a clip's under it. */
-		EQ(s.entry_allocs - s.entry_frees, s.nentries);
-		EQ(s.entry_allocs_locked, s.clips_start + s.clips_end);
+	} else if (st->policy == UVMSHIM_POLICY_THORPE) {
+		/* At most 16 parked; a clip takes one or allocates locked. */
+		CHECK(s.entry_allocs - s.entry_frees >= s.nentries &&
+		    s.entry_allocs - s.entry_frees <= s.nentries + 16,
+		    "parked %llu", (unsigned long long)(s.entry_allocs -
+		    s.entry_frees - s.nentries));
+		EQ(s.entry_allocs_locked + s.reserve_uses,
+		    s.clips_start + s.clips_end);
+		if (s.nentries == 0)
+			EQ(s.entry_allocs, s.entry_frees);	/* drained */
 	} else {
 		EQ(s.entry_allocs - s.entry_frees, s.nentries);
 		EQ(s.entry_allocs_locked, s.entry_allocs);
@@ -1106,8 +1125,12 @@ run_checked(struct rstate *st, const struct uvmshim_op *op,
 		else {
 			EQ(r->error, 0);
 			EQ(r->clips, x.clips);
-			EQ(u.allocs_locked, st->policy ==
-			    UVMSHIM_POLICY_MERGE_RESERVE ? 0 : x.clips);
+			if (st->policy == UVMSHIM_POLICY_THORPE)
+				CHECK(u.allocs_locked <= x.clips, "%u",
+				    u.allocs_locked);
+			else
+				EQ(u.allocs_locked, st->policy ==
+				    UVMSHIM_POLICY_MERGE_RESERVE ? 0 : x.clips);
 		}
 	}
 	apply(st, op, r);

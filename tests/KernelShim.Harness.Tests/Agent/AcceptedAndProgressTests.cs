@@ -124,4 +124,26 @@ public class AcceptedAndProgressTests
         Assert.That(client.Stats.WindowStalls, Is.Zero);
         Assert.That(client.Stats.Resends, Is.Zero);
     }
+
+    /// <summary>
+    /// The deadline bounds the guest's silence, not the line's speed: a long
+    /// frame that keeps moving (here at least ten windows, each behind a
+    /// 300 ms read pause: 3 s or more) outlives a 1 s deadline, because each
+    /// PROGRESS restarts it.  A loaded machine's slow line is not a hang.
+    /// </summary>
+    [Test]
+    public async Task ALongTransferThatKeepsProgressingOutlivesItsDeadline()
+    {
+        var (client, agent) = await AgentClientTests.ConnectAsync();
+        await using var _ = client;
+        await using var __ = agent;
+        agent.ReadPause = TimeSpan.FromMilliseconds(300);
+        var deadline = TimeSpan.FromSeconds(1);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await client.RequestAsync(kshim_frame_type.KSHIM_FRAME_HELLO, new byte[300_000], deadline);
+        Assert.That(watch.Elapsed, Is.GreaterThan(deadline), "the transfer alone took longer than the deadline");
+        Assert.That(agent.Executions, Is.EqualTo(1));
+        Assert.That(client.Meter.CautiousBytesPerSecond(0), Is.GreaterThan(0).And.LessThan(300_000 / deadline.TotalSeconds),
+            "the transfer measured the line, slower than the deadline would allow");
+    }
 }

@@ -35,4 +35,24 @@ public class DdbPsTests
         Assert.That(DdbPs.StuckLwps(Ps), Is.EqualTo(new ulong[] { 0xfffffe800f3c1600, 0xfffffe800f7a2000, 0xfffffe800f3c1a40, 0xfffffe800e1e5580 }));
         Assert.That(DdbPs.StuckLwps(RealPs), Is.EqualTo(new ulong[] { 0xfffffe801fdb1080, 0xfffffe8001f728e0, 0xfffffe8001f724c0 }));
     }
+
+    [Test]
+    public void RowsSayWhoRunsWhoSleepsAndWhoWaitsForALock()
+    {
+        var rows = DdbPs.Rows(Ps).ToList();
+        Assert.That(rows, Has.Count.EqualTo(7));
+        var init = rows.Single(r => r.Pid == 1);
+        Assert.That((init.Lid, init.IsAsleep, init.IsRunning, init.Wait), Is.EqualTo((1, true, false, "vmmapent")));
+        Assert.That(rows.Single(r => r.Lid == 57).IsRunning, Is.True, "LSRUN: waiting for a CPU");
+        Assert.That(rows.Single(r => r.Lid == 5).OnThisCpu, Is.True);
+        var real = DdbPs.Rows(RealPs).ToList();
+        Assert.That(real.Single(r => r.Pid == 1).IsRunning, Is.True, "7.99.4's marker after the PID");
+    }
+
+    // NetBSD 10.99.12 while the uvmshim cycle stood: a writer waiting for an rwlock says "rwlock", 7.99.4 said "tstile".
+    [TestCase("0        49 3   0       240   ffff84f9bb88d400    uvmshim_reclaim rwlock", true)]
+    [TestCase("0       32 3   0       200   fffffe801fdb1080    uvmshim_reclaim tstile", true)]
+    [TestCase("0        48 3   0       200   ffff84f9bb88d000      uvmshim_unmap plpg", false)]
+    public void ALockWaiterIsTheOneInATurnstile(string line, bool waits) =>
+        Assert.That(DdbPs.Rows(line).Single().WaitsForLock, Is.EqualTo(waits));
 }

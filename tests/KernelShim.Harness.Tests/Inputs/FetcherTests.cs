@@ -13,7 +13,13 @@ public class FetcherTests
     private LocalHttpServer _server = null!;
     private string _cache = "";
 
-    private static readonly FetchOptions Quick = new() { StallTimeout = TimeSpan.FromMilliseconds(500), RetryDelay = TimeSpan.FromMilliseconds(10), Attempts = 3 };
+    /// <summary>
+    /// Retries without waiting, and a stall timeout far beyond any pause a busy
+    /// machine makes on loopback: only the stall test (a server that sleeps 5 s)
+    /// uses a short one, so no other test can fail for a slow scheduler.
+    /// </summary>
+    private static readonly FetchOptions Patient = new() { StallTimeout = TimeSpan.FromSeconds(30), RetryDelay = TimeSpan.FromMilliseconds(10), Attempts = 3 };
+    private static readonly FetchOptions Quick = Patient with { StallTimeout = TimeSpan.FromMilliseconds(500) };
 
     [SetUp]
     public void Start()
@@ -29,7 +35,7 @@ public class FetcherTests
         Directory.Delete(_cache, recursive: true);
     }
 
-    private Fetcher F(FetchOptions? o = null) => new(_cache, o ?? Quick);
+    private Fetcher F(FetchOptions? o = null) => new(_cache, o ?? Patient);
 
     private FetchException Fails(string path, string sum, FetchOptions? o = null) =>
         Assert.ThrowsAsync<FetchException>(() => F(o).FetchAsync(new Artifact("file", _server.Url(path), sum)))!;
@@ -43,7 +49,7 @@ public class FetcherTests
         Assert.That(await File.ReadAllBytesAsync(path), Is.EqualTo(Payload));
         await F().FetchAsync(new Artifact("file", _server.Url("ok"), Sum));
         Assert.That(_server.Requests, Is.EqualTo(1));
-        var offline = await F(Quick with { Offline = true }).FetchAsync(new Artifact("file", _server.Url("ok"), Sum));
+        var offline = await F(Patient with { Offline = true }).FetchAsync(new Artifact("file", _server.Url("ok"), Sum));
         Assert.That(offline, Is.EqualTo(path));
     }
 
@@ -96,14 +102,14 @@ public class FetcherTests
     {
         Assert.That(Fails("ok", "").Kind, Is.EqualTo(FetchFailure.NoChecksum));
         Assert.That(_server.Requests, Is.Zero, "refused before any traffic");
-        var path = await F(Quick with { Insecure = true }).FetchAsync(new Artifact("file", _server.Url("ok"), ""));
+        var path = await F(Patient with { Insecure = true }).FetchAsync(new Artifact("file", _server.Url("ok"), ""));
         Assert.That(await File.ReadAllBytesAsync(path), Is.EqualTo(Payload));
     }
 
     [Test]
     public void OfflineWithoutACachedCopyIsAnError()
     {
-        var e = Fails("ok", Sum, Quick with { Offline = true });
+        var e = Fails("ok", Sum, Patient with { Offline = true });
         Assert.That(e.Kind, Is.EqualTo(FetchFailure.Offline));
         Assert.That(_server.Requests, Is.Zero);
     }

@@ -45,6 +45,12 @@ public class ReleaseInputsTests
         var param = Path.Combine(src, withSys ? "usr/src/sys/sys" : "usr/src/other", "param.h");
         Directory.CreateDirectory(Path.GetDirectoryName(param)!);
         File.WriteAllText(param, "#define\t__NetBSD_Version__\t1001000000\n");
+        foreach (var h in withSys ? SysTree.RequiredHeaders : [])
+        {
+            var f = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(param)!)!, h);
+            Directory.CreateDirectory(Path.GetDirectoryName(f)!);
+            File.WriteAllText(f, "/* fake */\n");
+        }
         var tgz = Path.Combine(_dir, $"syssrc-{withSys}-{truncate}.tgz");
         using (var gz = new GZipStream(File.Create(tgz), CompressionLevel.Fastest))
             TarFile.CreateFromDirectory(src, gz, includeBaseDirectory: false);

@@ -22,7 +22,7 @@ public class AccelSelectorTests
 
     [Test]
     public void RequestedKvmThatCannotWorkIsAnErrorNotAFallback() =>
-        Assert.Throws<InvalidOperationException>(() => AccelSelector.Choose(AccelMode.Kvm, Paravirtual));
+        Assert.Throws<KernelShim.Harness.Errors.InputException>(() => AccelSelector.Choose(AccelMode.Kvm, Paravirtual));
 
     [Test]
     public void TcgIsAlwaysHonoured() =>

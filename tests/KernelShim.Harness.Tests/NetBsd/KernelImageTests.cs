@@ -45,7 +45,13 @@ public class KernelImageTests
         var sys = Path.Combine(_dir, $"sys-{version}", "sys");
         Directory.CreateDirectory(sys);
         File.WriteAllText(Path.Combine(sys, "param.h"), $"/* fake */\n#define\t__NetBSD_Version__\t{version}\t/* NetBSD */\n");
-        return Path.GetDirectoryName(sys)!;
+        var root = Path.GetDirectoryName(sys)!;
+        foreach (var h in SysTree.RequiredHeaders)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, h))!);
+            File.WriteAllText(Path.Combine(root, h), "/* fake */\n");
+        }
+        return root;
     }
 
     [Test]
@@ -107,6 +113,55 @@ public class KernelImageTests
         SysTree.Open(SysTreeOf(799000400)).CheckMatches(current);
         Assert.That(Assert.Throws<NetBsdInputException>(() => SysTree.Open(SysTreeOf(799000500)).CheckMatches(current))!.Message,
             Does.Contain("-current"));
+    }
+
+    [Test]
+    public void ATruncatedElfIsAnInputErrorSayingSo()
+    {
+        var plain = FakeKernel(903000000, "9.3");
+        var bytes = File.ReadAllBytes(plain);
+        var cut = Path.Combine(_dir, "cut");
+        File.WriteAllBytes(cut, bytes[..200]);
+        Assert.That(Assert.Throws<NetBsdInputException>(() => KernelImage.Inspect(cut, _dir))!.Message,
+            Does.Contain("truncated or corrupt ELF").Or.Contain("unreadable ELF"));
+        // Gzipped, whole gzip, truncated ELF inside: the same, and nothing stays in the cache.
+        var gz = Path.Combine(_dir, "cut.gz");
+        using (var o = new GZipStream(File.Create(gz), CompressionLevel.Fastest)) o.Write(bytes[..200]);
+        var cache = Path.Combine(_dir, "cache-cut");
+        Assert.That(Assert.Throws<NetBsdInputException>(() => KernelImage.Inspect(gz, cache))!.Message,
+            Does.Contain("truncated or corrupt ELF").Or.Contain("unreadable ELF"));
+        Assert.That(Directory.GetFiles(cache), Is.Empty);
+    }
+
+    [Test]
+    public void AGzipOfSomethingElseSaysItIsGzippedAndLeavesNothing()
+    {
+        var gz = Path.Combine(_dir, "junk.gz");
+        using (var o = new GZipStream(File.Create(gz), CompressionLevel.Fastest)) o.Write(System.Text.Encoding.ASCII.GetBytes("not a kernel at all"));
+        var cache = Path.Combine(_dir, "cache-junk");
+        Assert.That(Assert.Throws<NetBsdInputException>(() => KernelImage.Inspect(gz, cache))!.Message,
+            Is.EqualTo($"{gz} is gzipped, but what it holds is not an ELF file"));
+        Assert.That(Directory.GetFiles(cache), Is.Empty);
+    }
+
+    [Test]
+    public void AGzippedKernelIsNamedByTheUsersFile()
+    {
+        var plain = FakeKernel(903000000, "9.3");
+        var gz = Path.Combine(_dir, "netbsd-GENERIC.gz");
+        using (var o = new GZipStream(File.Create(gz), CompressionLevel.Fastest)) File.OpenRead(plain).CopyTo(o);
+        var k = KernelImage.Inspect(gz, Path.Combine(_dir, "cache"));
+        Assert.That(k.ToString(), Does.Contain("netbsd-GENERIC.gz").And.Not.Contain("kernel-"));
+        Assert.That(k.Source, Is.EqualTo(gz));
+    }
+
+    [Test]
+    public void ASysTreeWithParamHButNotTheRestIsAnInputError()
+    {
+        var sys = SysTreeOf(1000000000);
+        File.Delete(Path.Combine(sys, "sys", "syscall.h"));
+        Assert.That(Assert.Throws<NetBsdInputException>(() => SysTree.Open(sys))!.Message,
+            Does.Contain("incomplete sys tree: no sys/syscall.h"));
     }
 
     [Test]

@@ -28,7 +28,31 @@ public class ReportTests
     [Test]
     public void KtapNumbersEveryCase() =>
         Assert.That(KtapReport.Build(Results, "model").Split('\n'), Does.Contain("ok 1 split/yamt[nomerge]").And.Contain(
-            "not ok 2 merge/increasing[modern] # FAILED: merge.yaml:12: expected 1 entries, got 2 (policy modern)"));
+            "# merge/increasing[modern]: FAILED: merge.yaml:12: expected 1 entries, got 2 (policy modern)").And.Contain(
+            "not ok 2 merge/increasing[modern]"));
+
+    [Test]
+    public void HtmlSaysWhenWhichCommitAndNamesIdenticalLinesTogether()
+    {
+        var same = new CaseMetrics { EntriesOverTime = [1, 1, 2] };
+        var html = HtmlReport.Build([
+            new("fragmentation", "f", "merge-alloc", "model", Verdict.Passed("ok"), same),
+            new("fragmentation", "f", "modern", "model", Verdict.Passed("ok"), same),
+            new("fragmentation", "f", "nomerge", "model", Verdict.Passed("ok"), new CaseMetrics { EntriesOverTime = [1, 2, 3] }),
+        ], "model", new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), "commit abc1234");
+        Assert.That(html, Does.Contain("run ended 2026-01-02 03:04:05 UTC; KernelShim commit abc1234"));
+        Assert.That(html, Does.Contain("merge-alloc = modern (identical)"));
+        Assert.That(html, Does.Contain("id=\"filter\""));
+    }
+
+    [Test]
+    public void KtapKeepsReasonsOffTheResultLineAndEscapesHash()
+    {
+        var lines = KtapReport.Build([new("issue#14", "a\\b", "modern", "model", Verdict.Failed("why # not"), new CaseMetrics())], "model").Split('\n');
+        var result = lines.Single(l => l.StartsWith("not ok", StringComparison.Ordinal));
+        Assert.That(result, Is.EqualTo(@"not ok 1 issue\#14/a\\b[modern]"), "no unescaped # (a directive) on the result line");
+        Assert.That(lines, Does.Contain(@"# issue\#14/a\\b[modern]: FAILED: why # not"));
+    }
 
     [Test]
     public void JsonCarriesVerdictsAndMetrics()
@@ -71,5 +95,29 @@ public class ReportTests
 
         var html = HtmlReport.Build(Matrix, "m");
         Assert.That(html, Does.Contain("<th>kernel</th><th>endpoint</th>").And.Contain("<td>tcp://127.0.0.1:23752</td>"));
+    }
+
+    private static readonly IReadOnlyList<CaseResult> Reproductions =
+    [
+        new("pr24039", "cycle", "default", "k", Verdict.Passed("reproduced PR kern/24039: 1 step(s)"), new CaseMetrics { Deadlock = true })
+            { Intent = CaseIntent.Reproduction, Bug = "PR kern/24039", Kernel = "baseline" },
+        new("pr24039", "cycle", "default", "k", new Verdict(VerdictKind.NotReproduced, "PR kern/24039 did not form: pr24039.yaml:14: expected verdict deadlock, got completed"),
+            new CaseMetrics { Deadlock = false }) { Intent = CaseIntent.Reproduction, Bug = "PR kern/24039", Kernel = "patched" },
+    ];
+
+    [Test]
+    public void EveryFormatSaysReproducedAndNotReproduced()
+    {
+        // The words on diagnostic lines before each result: after '#' on the result line KTAP reads a directive.
+        Assert.That(KtapReport.Build(Reproductions, "k").Split('\n'), Does.Contain("# baseline:pr24039/cycle[default]: REPRODUCED: PR kern/24039")
+            .And.Contain("ok 1 baseline:pr24039/cycle[default]")
+            .And.Contain("# patched:pr24039/cycle[default]: NOT REPRODUCED: PR kern/24039 did not form: pr24039.yaml:14: expected verdict deadlock, got completed")
+            .And.Contain("not ok 2 patched:pr24039/cycle[default]"));
+        var junit = JUnitReport.Build(Reproductions, "k").ToString();
+        Assert.That(junit, Does.Contain("type=\"NOT REPRODUCED\"").And.Contain("REPRODUCED: reproduced PR kern/24039"));
+        using var doc = JsonDocument.Parse(JsonReport.Build(Reproductions, "k"));
+        Assert.That(doc.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("outcome").GetString()),
+            Is.EqualTo(new[] { "REPRODUCED", "NOT REPRODUCED" }));
+        Assert.That(HtmlReport.Build(Reproductions, "k"), Does.Contain(">NOT REPRODUCED</td>").And.Contain(">REPRODUCED</td>"));
     }
 }

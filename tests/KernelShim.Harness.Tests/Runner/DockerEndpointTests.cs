@@ -65,7 +65,7 @@ public sealed class DockerEndpointTests
     [TestCase("tcp://host:2375#x", "no user or #fragment")]
     public void Anything_else_is_refused_saying_what_is_accepted(string url, string says)
     {
-        var error = Assert.Throws<FormatException>(() => DockerEndpoint.Parse(url, Api));
+        var error = Assert.Throws<DockerEndpointFormatException>(() => DockerEndpoint.Parse(url, Api));
         Assert.That(error!.Message, Does.Contain(says));
         if (!url.Contains('?'))
             Assert.That(error.Message, Does.Contain("unix:///path/to/docker.sock or tcp://host:port"));
