@@ -19,7 +19,7 @@ public static class MatrixReport
             ? Verdict.Word(VerdictKind.NotReproduced) : Verdict.Word(v.Kind);
         lock (Gate)
             AnsiConsole.MarkupLineInterpolated(
-                $"[{(v.IsSuccess ? "green" : "red")}]{word}[/] {cell.Job} on {cell.Endpoint?.Url ?? "no endpoint"} slot {cell.Slot}: {passed}/{cell.Result.Cases.Count} case(s) passed, {cell.Duration.TotalSeconds:0.0} s");
+                $"[{(v.IsSuccess ? "green" : "red")}]{word}[/] {cell.Job} on {cell.Endpoint?.Url ?? "no endpoint"} slot {cell.Slot}: {passed}/{cell.Result.Cases.Count} case(s) passed, {cell.Duration.TotalSeconds:0.0} s, {v.Start?.ToString() ?? "not started"}");
     }
 
     public static void Print(MatrixResult matrix)

@@ -55,5 +55,7 @@ public class MatrixTests
         Assert.That(matrix.Cases.Select(c => c.Endpoint), Has.All.EqualTo(endpoint.Url));
         Assert.That(matrix.Cases.Select(c => c.Kernel), Has.All.EqualTo(label));
         Assert.That(matrix.Cases.Select(c => c.Verdict.Target), Has.All.Contains("NetBSD"));
+        // Every case says how its VM started (warm starts are opt-in: WarmStartTests covers them).
+        Assert.That(matrix.Cases.Select(c => c.Start), Has.All.AnyOf("cold", "warm"));
     }
 }

@@ -23,21 +23,48 @@ public static class BenchCommand
     {
         var vm = new Option<bool>("--no-vm") { Description = "skip the QEMU/Docker measurements" };
         var reps = new Option<int>("--boots") { Description = "boots per backend (the median is reported)", DefaultValueFactory = _ => 3 };
+        var warmOnly = new Option<bool>("--warm-only") { Description = "only the warm-start ratios (cold boot against warm start, suite, validate)" };
+        var suiteRuns = new Option<int>("--suite-runs") { Description = "runs of the suite each way for the suite ratio (the median is reported)", DefaultValueFactory = _ => 1 };
+        var patched = new Option<string?>("--patched") { Description = "the second kernel of the validate measurement (default: $KSHIM_PATCHED_KERNEL)" };
+        var patchedSys = new Option<string?>("--patched-sys") { Description = "its sys tree (default: $KSHIM_PATCHED_SYS, else --sys)" };
+        var validateCold = new Option<bool>("--validate-cold") { Description = "also time the validate matrix with every cell cold (a ratio; minutes more)" };
         reps.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 1) r.AddError("--boots must be at least 1");
         });
         var nb = new NetBsdOptions();
-        var cmd = new Command("bench", "Benchmarks: model and (with --kernel/--sys or KSHIM_KERNEL/KSHIM_SYS) in-kernel ops/s at 10, 1k, 100k allocations; Docker vs bare QEMU") { vm, reps };
+        var cmd = new Command("bench", "Benchmarks: model and (with --kernel/--sys or KSHIM_KERNEL/KSHIM_SYS) in-kernel ops/s at 10, 1k, 100k allocations; Docker vs bare QEMU; cold boot against warm start")
+            { vm, reps, warmOnly, suiteRuns, patched, patchedSys, validateCold };
         nb.AddTo(cmd);
-        cmd.SetAction((pr, ct) => RunAsync(!pr.GetValue(vm), pr.GetValue(reps), nb.Read(pr), ct));
+        cmd.SetAction((pr, ct) =>
+        {
+            var warm = new WarmBenchOptions(pr.GetValue(suiteRuns), pr.GetValue(patched) ?? Environment.GetEnvironmentVariable("KSHIM_PATCHED_KERNEL"),
+                pr.GetValue(patchedSys) ?? Environment.GetEnvironmentVariable("KSHIM_PATCHED_SYS"), pr.GetValue(validateCold));
+            return pr.GetValue(warmOnly)
+                ? WarmOnlyAsync(pr.GetValue(reps), nb.Read(pr), warm, ct)
+                : RunAsync(!pr.GetValue(vm), pr.GetValue(reps), nb.Read(pr), warm, ct);
+        });
         return cmd;
     }
 
-    private static async Task<int> RunAsync(bool withVm, int boots, NetBsdOptions.Values nb, CancellationToken ct)
+    private static async Task<int> WarmOnlyAsync(int boots, NetBsdOptions.Values nb, WarmBenchOptions warm, CancellationToken ct)
+    {
+        var lines = await WarmStartTablesAsync(boots, nb, warm, ct);
+        await WriteJsonAsync(new { warm = lines }, ct);
+        return ExitCodes.Passed;
+    }
+
+    private static async Task WriteJsonAsync(object figures, CancellationToken ct)
     {
         var outDir = Path.Combine(RepoPaths.Root, "build", "bench");
         Directory.CreateDirectory(outDir);
+        var json = Path.Combine(outDir, "bench.json");
+        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true }), ct);
+        AnsiConsole.MarkupLineInterpolated($"figures written to {json}");
+    }
+
+    private static async Task<int> RunAsync(bool withVm, int boots, NetBsdOptions.Values nb, WarmBenchOptions warm, CancellationToken ct)
+    {
         var points = ModelTable();
         List<VmTiming>? timings = null;
         List<OpsPoint>? kernel = null;
@@ -61,10 +88,9 @@ public static class BenchCommand
                 kernelScale = await KernelScaleTableAsync(nb, ct);
             }
         }
-        var json = Path.Combine(outDir, "bench.json");
-        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { model = points, vm = timings, scale, kernel, kernelScale },
-            new JsonSerializerOptions { WriteIndented = true }), ct);
-        AnsiConsole.MarkupLineInterpolated($"figures written to {json}");
+        if (withVm) Step("cold boot against warm start to READY, the suite cold against warm, validate's wall time");
+        var warmLines = withVm ? await WarmStartTablesAsync(boots, nb, warm, ct) : null;
+        await WriteJsonAsync(new { model = points, vm = timings, scale, kernel, kernelScale, warm = warmLines }, ct);
         // A measurement whose VMs failed is not a figure: say which and why, and fail.
         var failures = new[] { scale, kernelScale }.Where(p => p is not null).SelectMany(p => p!).SelectMany(p => p.Failures).Distinct().ToList();
         foreach (var f in failures.Take(20)) AnsiConsole.MarkupLineInterpolated($"[red]FAILED[/] {f}");
@@ -77,6 +103,58 @@ public static class BenchCommand
     }
 
     private static void Step(string what) => AnsiConsole.MarkupLineInterpolated($"[bold]bench:[/] {what} ...");
+
+    private sealed record WarmBenchOptions(int SuiteRuns, string? PatchedKernel, string? PatchedSys, bool ValidateCold);
+
+    private static void Say(string line) => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]");
+
+    /// <summary>
+    /// Cold boot against warm start to READY (test guest; the kernel when given), the default suite on the
+    /// kernel cold against warm, and the wall time of `validate --repeat 3` of the kernel and the patched one.
+    /// </summary>
+    private static async Task<List<string>> WarmStartTablesAsync(int boots, NetBsdOptions.Values nb, WarmBenchOptions warm, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        void Print(string line)
+        {
+            lines.Add(line);
+            AnsiConsole.MarkupLineInterpolated($"[bold]{line}[/]");
+        }
+        var kernelGuest = NetBsdInputs.From(nb.Kernel, nb.Sys).Missing() is null
+            ? NetBsdGuest.Prepare(NetBsdInputs.From(nb.Kernel, nb.Sys), Say, nb.Boot, "base") : null;
+        IGuestUnderTest[] rows = kernelGuest is null ? [new TestGuestUnderTest(TestGuestKernel.Build())] : [new TestGuestUnderTest(TestGuestKernel.Build()), kernelGuest];
+        var endpoint = nb.Endpoint is null ? DockerEndpoint.FromEnvironment() : DockerEndpoint.Parse(nb.Endpoint);
+        await using var setup = await MatrixSetup.PrepareAsync(rows, [endpoint], nb.Accel, null, Say, ct);
+        var place = setup.Places[0];
+        foreach (var g in rows)
+            Print("ratio " + (await WarmStartBench.ReadyAsync(g, place, boots, Say, ct)).Line);
+        if (kernelGuest is null)
+        {
+            Say("suite and validate ratios skipped: no kernel (--kernel/--sys or KSHIM_KERNEL/KSHIM_SYS)");
+            return lines;
+        }
+        var suite = ScenarioLoader.LoadDirectory(SuiteRunner.DefaultDirectory);
+        var (ratio, failedCold, failedWarm) = await WarmStartBench.SuiteAsync(kernelGuest, suite, setup, warm.SuiteRuns, Say, ct);
+        Print($"ratio {ratio.Line}; failed cases: {failedCold} cold, {failedWarm} warm");
+        if (warm.PatchedKernel is null)
+        {
+            Say("validate timing skipped: no second kernel (--patched or KSHIM_PATCHED_KERNEL)");
+            return lines;
+        }
+        var patched = NetBsdGuest.Prepare(NetBsdInputs.From(warm.PatchedKernel, warm.PatchedSys ?? nb.Sys), Say, nb.Boot, "patched");
+        IGuestUnderTest[] pair = [kernelGuest, patched];
+        await using var pairSetup = await MatrixSetup.PrepareAsync(pair, [endpoint], nb.Accel, null, Say, ct);
+        var w = await WarmStartBench.MatrixWallAsync(pair, suite, pairSetup, 3, warmStarts: true, ct);
+        if (warm.ValidateCold)
+        {
+            var c = await WarmStartBench.MatrixWallAsync(pair, suite, pairSetup, 3, warmStarts: false, ct);
+            Print($"ratio {new SpeedRatio("validate --repeat 3 of two kernels (wall)", "every cell cold", "cells warm", [c.Seconds], [w.Seconds]).Line}; " +
+                  $"failed cases: {c.Failed} cold, {w.Failed} warm of {w.Cases}");
+        }
+        Print($"validate --repeat 3 of {kernelGuest.Kernel.OsRelease} ({kernelGuest.Label}) and {patched.Kernel.OsRelease} ({patched.Label}), warm: " +
+              $"{w.Seconds:0.0} s wall for {w.Cases} cases, {w.Failed} failed, {pairSetup.Plan.Total} VM(s) at once");
+        return lines;
+    }
 
     private static List<OpsPoint> ModelTable()
     {

@@ -61,7 +61,7 @@ public static class RunCommand
     private static async Task<int> RunOnNetBsdAsync(IReadOnlyList<Scenario> suite, string? filter, NetBsdOptions.MatrixValues nb, CancellationToken ct)
     {
         await using var prepared = await NetBsdOptions.PrepareMatrixAsync(nb, ct);
-        var runner = prepared.Setup.Runner(filter, Progress, MatrixReport.PrintCell);
+        var runner = prepared.Setup.Runner(filter, Progress, MatrixReport.PrintCell, warmStarts: nb.Warm);
         var matrix = await runner.RunAsync(prepared.Guests, suite, 1, ct);
         var results = matrix.Cases;
         foreach (var g in prepared.Guests)

@@ -26,9 +26,10 @@ public static class ValidateCommand
         var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text, or any of several separated by commas (pr24039/,merge/)" };
         var report = new Option<string?>("--report") { Description = "directory for junit.xml, results.ktap, results.json, report.html (default: build/reports/validate)" };
         var accel = new Option<AccelMode>("--accel") { DefaultValueFactory = _ => AccelMode.Auto };
+        var warm = new Option<bool>("--warm") { Description = "start VMs from a state saved at READY by the first cold boot of each kernel (opt-in until the whole suite has been verified warm on every kernel set; default: every VM boots cold)" };
         var where = new EndpointOptions(many: true);
         var cmd = new Command("validate", "A/B: run the suite on a baseline and a patched kernel; per case SAME, CHANGED, FIXED or REGRESSION; exit 1 on a regression")
-            { baseline, patched, sys, baselineSys, patchedSys, repeat, filter, report, accel };
+            { baseline, patched, sys, baselineSys, patchedSys, repeat, filter, report, accel, warm };
         where.AddTo(cmd);
         // An option's own validator: a command validator reads 0 for an option left at its default.
         repeat.Validators.Add(r =>
@@ -39,7 +40,7 @@ public static class ValidateCommand
             new NetBsdOptions.MatrixValues(
                 [("baseline", pr.GetValue(baseline), pr.GetValue(baselineSys) ?? pr.GetValue(sys)),
                  ("patched", pr.GetValue(patched), pr.GetValue(patchedSys) ?? pr.GetValue(sys))],
-                pr.GetValue(accel), null, where.Endpoints(pr), where.Jobs(pr)),
+                pr.GetValue(accel), null, where.Endpoints(pr), where.Jobs(pr), pr.GetValue(warm)),
             pr.GetValue(repeat), pr.GetValue(filter), pr.GetValue(report), ct));
         return cmd;
     }
@@ -51,7 +52,7 @@ public static class ValidateCommand
             AnsiConsole.MarkupLineInterpolated($"[bold]{label}[/]: {kernel ?? "$KSHIM_KERNEL"} with sys tree {sys ?? "$KSHIM_SYS"}");
         await using var prepared = await NetBsdOptions.PrepareMatrixAsync(kernels, ct);
         var matrix = await prepared.Setup.Runner(filter, l => AnsiConsole.MarkupLineInterpolated($"[grey]{l}[/]"), MatrixReport.PrintCell,
-            new RunDeadlines { Wall = TimeSpan.FromMinutes(60) }).RunAsync(prepared.Guests, suite, repeat, ct);
+            new RunDeadlines { Wall = TimeSpan.FromMinutes(60) }, warmStarts: kernels.Warm).RunAsync(prepared.Guests, suite, repeat, ct);
         MatrixReport.Print(matrix);
 
         // A VM that panicked or hung is evidence about its kernel (its cases get that verdict in the comparison);

@@ -175,6 +175,19 @@ public sealed class AgentClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Ask the agent for its READY (a HELLO request): how a session binds to a guest that sent its
+    /// unsolicited READY to someone else, e.g. one restored from a saved state.  The answer's boot
+    /// id must be the session's, if it has one already.
+    /// </summary>
+    public async Task<ReadyInfo> HelloAsync(TimeSpan deadline, CancellationToken ct = default)
+    {
+        var answer = await RequestAsync(kshim_frame_type.KSHIM_FRAME_HELLO, ReadOnlyMemory<byte>.Empty, deadline, ct).ConfigureAwait(false);
+        var info = ReadyInfo.Parse(answer);
+        if (Ready is { } before && before.BootId != info.BootId) throw new AgentRestartedException(before, info);
+        return Ready ??= info;
+    }
+
     /// <summary>Send one request and return the matching answer's payload.</summary>
     /// <param name="answerBytes">The answer's expected size, when known: it stretches the resend timer.</param>
     /// <param name="work">

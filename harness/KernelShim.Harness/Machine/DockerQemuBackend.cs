@@ -27,8 +27,11 @@ public sealed class DockerQemuBackend(DockerRunner runner, string image) : IMach
             .WithNamePrefix("kshim-vm")
             .WithKvm(spec.Accel.Mode == AccelMode.Kvm);
         if (Transfer == TransferMode.Bind)
-            foreach (var dir in spec.MountedDirectories())
-                builder.WithBind(dir, dir, readOnly: dir != spec.WorkDir);
+        {
+            var writable = spec.WritableDirectories().ToHashSet(StringComparer.Ordinal);
+            foreach (var dir in spec.MountedDirectories().Concat(writable).Distinct(StringComparer.Ordinal))
+                builder.WithBind(dir, dir, readOnly: !writable.Contains(dir));
+        }
         ContainerHandle container;
         try
         {
@@ -102,6 +105,13 @@ public sealed class DockerQemuBackend(DockerRunner runner, string image) : IMach
             transfer == TransferMode.Copy
                 ? ExecChannel.ConnectAsync(container, socketPath, deadline, Exited, ct)
                 : UnixChannel.ConnectAsync(socketPath, deadline, Exited, ct);
+
+        public Task CopyOutAsync(string machinePath, string hostPath, CancellationToken ct = default)
+        {
+            if (transfer == TransferMode.Copy) return container.CopyOutAsync(machinePath, hostPath, ct);
+            File.Copy(machinePath, hostPath, overwrite: true);
+            return Task.CompletedTask;
+        }
 
         public async Task KillAsync()
         {

@@ -25,6 +25,17 @@ public interface IMachineProcess : IAsyncDisposable
     Task<Stream> ConnectChannelAsync(string socketPath, TimeSpan deadline, CancellationToken ct = default) =>
         Channels.UnixChannel.ConnectAsync(socketPath, deadline, Exited, ct);
 
+    /// <summary>
+    /// Copies a file QEMU wrote (in its work directory) to <paramref name="hostPath"/>.  By default
+    /// QEMU's files are this host's (bind mode, local QEMU); a backend whose QEMU does not share our
+    /// file system fetches it another way.
+    /// </summary>
+    Task CopyOutAsync(string machinePath, string hostPath, CancellationToken ct = default)
+    {
+        File.Copy(machinePath, hostPath, overwrite: true);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Completes with QEMU's exit status when it stops.</summary>
     Task<long> Exited { get; }
 

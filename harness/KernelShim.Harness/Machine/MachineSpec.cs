@@ -22,6 +22,17 @@ public sealed record MachineSpec
     public bool Snapshot { get; init; } = true;
     /// <summary>An exit device at 0xf4 lets a guest power off with a status (the test guest uses it).</summary>
     public bool DebugExitDevice { get; init; } = true;
+    /// <summary>
+    /// A saved VM state (QEMU's migration stream in a file) to start from instead of booting: QEMU
+    /// starts with <c>-incoming defer</c> and is told through QMP what to load (see WarmStart/StateRestorer).
+    /// </summary>
+    public string? IncomingState { get; init; }
+    /// <summary>
+    /// Guest RAM in this file instead of anonymous memory: shared (the file is the RAM, so it can be
+    /// saved by copying it) or private (a copy-on-write view of a saved RAM image, never written).
+    /// </summary>
+    public string? RamFile { get; init; }
+    public bool RamShared { get; init; }
 
     public string ConsoleSocket => Path.Combine(WorkDir, "console.sock");
     public string AgentSocket => Path.Combine(WorkDir, "agent.sock");
@@ -29,7 +40,15 @@ public sealed record MachineSpec
 
     /// <summary>The files QEMU reads: what a container that cannot see our files must be given.</summary>
     public IEnumerable<string> InputFiles() =>
-        new[] { BootImage }.Concat(Disks).Distinct(StringComparer.Ordinal);
+        new[] { BootImage }.Concat(Disks).Concat(IncomingState is null ? [] : [IncomingState])
+            .Concat(RamFile is null ? [] : [RamFile]).Distinct(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Directories QEMU may write: the work directory, and a RAM file's (QEMU opens it read-write
+    /// even when it maps it private; a private mapping never writes it back).
+    /// </summary>
+    public IEnumerable<string> WritableDirectories() =>
+        new[] { WorkDir }.Concat(RamFile is null ? [] : [Path.GetDirectoryName(RamFile)!]).Distinct(StringComparer.Ordinal);
 
     /// <summary>Directories the runner container must see (bind mode): the work directory and those of the inputs.</summary>
     public IEnumerable<string> MountedDirectories() =>

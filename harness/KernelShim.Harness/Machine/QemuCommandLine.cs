@@ -44,6 +44,21 @@ public static class QemuCommandLine
         }
         foreach (var disk in spec.Disks)
             a.AddRange(["-drive", $"file={disk},format=raw,if=virtio"]);
+        if (spec.RamFile is { } ram)
+        {
+            if (ram.Contains(',')) throw new MachineStartException($"QEMU cannot take a path with a comma: {ram}");
+            a.AddRange(["-object", $"memory-backend-file,id=ram0,size={spec.MemoryMiB}M,mem-path={ram},share={(spec.RamShared ? "on" : "off")}",
+                        "-machine", "memory-backend=ram0"]);
+        }
+        // What to load is said through QMP (capabilities must be set first).
+        if (spec.IncomingState is not null) a.AddRange(["-incoming", "defer"]);
         return a;
+    }
+
+    /// <summary>The URI QEMU loads a saved state from (through /bin/sh: the path is quoted).</summary>
+    public static string IncomingUri(string state)
+    {
+        if (state.Contains('\'')) throw new MachineStartException($"a saved state path cannot contain a quote: {state}");
+        return $"exec:cat '{state}'";
     }
 }

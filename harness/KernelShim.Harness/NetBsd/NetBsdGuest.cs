@@ -64,6 +64,9 @@ public sealed class NetBsdGuest : IGuestUnderTest
         return new NetBsdGuest(kernel, sys, guest, boot, label ?? Path.GetFileName(inputs.Kernel!));
     }
 
+    /// <summary>The guest build's key: kernel bytes, sys tree, agent, module and image sources.</summary>
+    public string? WarmKey => Guest.Key;
+
     public MachineSpec Spec(string workDir, AccelChoice accel) => NetBsdMachine.Spec(Kernel, Guest, workDir, accel, Boot);
 
     public override string ToString() => $"{Label} ({Kernel})";

@@ -30,10 +30,10 @@ public static class HtmlReport
         sb.Append("<h2>Cost against entry count</h2><figure>").Append(LatencyChart(results)).Append("</figure>");
         bool placed = results.Any(r => r.Kernel is not null || r.Endpoint is not null);
         sb.Append("<h2>Cases</h2><p><label>filter: <input id=\"filter\" size=\"40\" placeholder=\"text in any column, e.g. FAILED or split/\"></label> <span id=\"shown\"></span></p>")
-          .Append("<table id=\"cases\"><tr>").Append(placed ? "<th>kernel</th><th>endpoint</th>" : "")
+          .Append("<table id=\"cases\"><tr>").Append(placed ? "<th>kernel</th><th>endpoint</th><th>start</th>" : "")
           .Append("<th>case</th><th>policy</th><th>verdict</th><th>entries</th><th>merges</th><th>clips</th><th>locked allocs</th><th>detail</th></tr>");
         foreach (var r in results)
-            sb.Append("<tr>").Append(placed ? $"<td>{Enc(r.Kernel ?? "")}</td><td>{Enc(r.Endpoint ?? "not run")}</td>" : "")
+            sb.Append("<tr>").Append(placed ? $"<td>{Enc(r.Kernel ?? "")}</td><td>{Enc(r.Endpoint ?? "not run")}</td><td>{Enc(r.Start ?? "")}</td>" : "")
               .Append($"<td>{Enc(r.Scenario)}/{Enc(r.Case)}</td><td>{Enc(r.Policy)}</td>")
               .Append($"<td class=\"{(r.Verdict.IsSuccess ? "ok" : "bad")}\">{r.Word}</td>")
               .Append($"<td>{r.Metrics.Entries}</td><td>{r.Metrics.Merges}</td><td>{r.Metrics.Clips}</td><td>{r.Metrics.AllocsLocked}</td>")

@@ -24,7 +24,7 @@ public static class JsonReport
             cases = results.Select(r => new
             {
                 id = r.Id, scenario = r.Scenario, @case = r.Case, policy = r.Policy,
-                kernel = r.Kernel, endpoint = r.Endpoint, repeat = r.Repeat,
+                kernel = r.Kernel, endpoint = r.Endpoint, repeat = r.Repeat, start = r.Start,
                 verdict = r.Verdict.Kind, outcome = r.Word, intent = r.Intent, bug = r.Bug, summary = r.Verdict.Summary,
                 seconds = r.Verdict.Duration.TotalSeconds,
                 evidence = r.Verdict.Evidence.Select(e => new { e.Name, e.Text, e.File }),

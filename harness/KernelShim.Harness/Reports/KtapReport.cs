@@ -17,7 +17,7 @@ public static class KtapReport
         for (int i = 0; i < results.Count; i++)
         {
             var r = results[i];
-            if (r.Endpoint is not null) sb.Append($"# {(r.Kernel is null ? "" : $"kernel {r.Kernel} ")}on {r.Endpoint}\n");
+            if (r.Endpoint is not null) sb.Append($"# {(r.Kernel is null ? "" : $"kernel {r.Kernel} ")}on {r.Endpoint}{(r.Start is null ? "" : $", {r.Start} start")}\n");
             var name = Escape($"{(r.Kernel is null ? "" : r.Kernel + ":")}{r.Id}");
             // The reason on a diagnostic line of its own: after '#' on the result line KTAP reads a directive.
             if (!r.Verdict.IsSuccess)

@@ -47,6 +47,28 @@ public sealed class ContainerHandle : IAsyncDisposable
             Id, new CopyToContainerParameters { Path = "/" }, tar, cancellationToken)), cancellationToken);
 
     /// <summary>
+    /// Copies one regular file out of the container to <paramref name="hostPath"/> through the archive
+    /// API (GET /containers/{id}/archive): for an engine that does not share our file system.
+    /// </summary>
+    public async Task CopyOutAsync(string containerPath, string hostPath, CancellationToken cancellationToken = default)
+    {
+        var archive = await runner.CallAsync(c => c.Containers.GetArchiveFromContainerAsync(
+            Id, new ContainerPathStatParameters { Path = containerPath }, statOnly: false, cancellationToken)).ConfigureAwait(false);
+        await using var tarStream = archive.Stream ?? throw new RunnerException($"no archive of {containerPath} from container {Name}");
+        using var reader = new System.Formats.Tar.TarReader(tarStream);
+        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+        {
+            if (entry.EntryType is not (System.Formats.Tar.TarEntryType.RegularFile or System.Formats.Tar.TarEntryType.V7RegularFile)
+                || entry.DataStream is null)
+                continue;
+            await using (var file = File.Create(hostPath))
+                await entry.DataStream.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        throw new RunnerException($"{containerPath} in container {Name} is not a regular file");
+    }
+
+    /// <summary>
     /// Runs <paramref name="argv"/> in the running container with stdin, stdout and stderr attached
     /// (docker exec, hijacked connection, no TTY): a binary-safe byte stream to the process.
     /// </summary>

@@ -22,6 +22,13 @@ public interface IGuestUnderTest
     /// <summary>The policies this guest implements (scenarios are run under those they share).</summary>
     IReadOnlyList<string> Policies { get; }
 
+    /// <summary>
+    /// What identifies the guest's software for warm starts (the guest build's key), or null when its
+    /// VMs must always boot cold.  Hashed with QEMU's command line and the runner image into
+    /// the saved state's key (<see cref="WarmStart.WarmStartKey"/>).
+    /// </summary>
+    string? WarmKey { get; }
+
     /// <summary>A machine spec that boots this guest with its work directory at <paramref name="workDir"/>.</summary>
     MachineSpec Spec(string workDir, AccelChoice accel);
 

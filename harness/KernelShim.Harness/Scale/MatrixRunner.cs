@@ -5,6 +5,7 @@ using KernelShim.Harness.Runner;
 using KernelShim.Harness.Scenarios;
 using KernelShim.Harness.Sessions;
 using KernelShim.Harness.Verdicts;
+using KernelShim.Harness.WarmStart;
 
 namespace KernelShim.Harness.Scale;
 
@@ -24,6 +25,16 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
 
     /// <summary>Progress lines, prefixed with the cell and its endpoint.</summary>
     public Action<string>? Progress { get; init; }
+
+    /// <summary>
+    /// Start cells from a VM state saved at READY (per guest, QEMU command line and runner image),
+    /// made by the first cold boot of each; off (the default): every cell boots cold.  Opt-in until
+    /// the whole suite has been verified with warm starts on every kernel set.
+    /// </summary>
+    public bool WarmStarts { get; init; }
+
+    /// <summary>Where saved VM states live (null: <see cref="SavedStateStore.Default"/>).</summary>
+    public SavedStateStore? StateStore { get; init; }
 
     /// <summary>Called as each cell ends (from worker threads).</summary>
     public Action<Placement<MatrixJob, MatrixCell>>? OnCell { get; init; }
@@ -71,11 +82,21 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
             : null;
         var workDir = Directory.CreateTempSubdirectory("kshim-cell-").FullName;
         var tag = $"{job} on {place.Endpoint.Url}";
-        var run = new GuestRun(place.Backend(), job.Guest.Spec(workDir, place.Accel), Deadlines)
+        var spec = job.Guest.Spec(workDir, place.Accel);
+        WarmStartOptions? warm = null;
+        if (WarmStarts && job.Guest.WarmKey is { } guestKey)
+        {
+            // A RAM image mapped copy-on-write needs QEMU to see our files; copy mode loads the whole stream.
+            bool ramFile = place.Endpoint.Transfer == TransferMode.Bind;
+            warm = new WarmStartOptions(StateStore ?? SavedStateStore.Default(), WarmStartKey.Compute(guestKey, spec, place.Image, ramFile),
+                WarmStartKey.Describe(guestKey, spec, place.Image, ramFile), ramFile);
+        }
+        var run = new GuestRun(place.Backend(), spec, Deadlines)
         {
             Target = job.Guest.Target,
             Progress = line => Progress?.Invoke($"{tag}: {line}"),
             RequireModule = true,
+            Warm = warm,
         };
         var done = new ConcurrentQueue<CaseResult>();
         var verdict = await run.RunAsync(async (session, ready, token) =>
@@ -95,7 +116,7 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
             }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }, ct).ConfigureAwait(false);
 
-        var cases = Complete(job, [.. done], verdict).Select(r => r with { Kernel = job.Guest.Label, Endpoint = place.Endpoint.Url, Repeat = job.Repeat });
+        var cases = Complete(job, [.. done], verdict).Select(r => r with { Kernel = job.Guest.Label, Endpoint = place.Endpoint.Url, Repeat = job.Repeat, Start = verdict.Start?.Word });
         bool endpointFailed = verdict.Kind == VerdictKind.InfrastructureError
             && !(await new DockerEngine(place.Endpoint).ProbeAsync(cancellationToken: ct).ConfigureAwait(false)).Answers;
         return new JobOutcome<MatrixCell>(new MatrixCell(job, verdict, [.. cases], workDir), endpointFailed);

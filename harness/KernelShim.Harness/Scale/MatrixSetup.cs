@@ -54,13 +54,14 @@ public sealed class MatrixSetup : IAsyncDisposable
     }
 
     public MatrixRunner Runner(string? filter, Action<string>? progress,
-        Action<Placement<MatrixJob, MatrixCell>>? onCell = null, Sessions.RunDeadlines? deadlines = null) =>
+        Action<Placement<MatrixJob, MatrixCell>>? onCell = null, Sessions.RunDeadlines? deadlines = null, bool warmStarts = false) =>
         new(Places, Plan)
         {
             Filter = filter,
             Progress = progress,
             OnCell = onCell,
             Deadlines = deadlines ?? new Sessions.RunDeadlines { Wall = TimeSpan.FromMinutes(30) },
+            WarmStarts = warmStarts,
         };
 
     public async ValueTask DisposeAsync()

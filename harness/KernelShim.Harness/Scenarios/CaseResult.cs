@@ -14,6 +14,9 @@ public sealed record CaseResult(string Scenario, string Case, string Policy, str
     /// <summary>The Docker endpoint whose VM ran it, when it ran in one.</summary>
     public string? Endpoint { get; init; }
 
+    /// <summary>"cold" or "warm": how the VM that ran it started (null: no VM).</summary>
+    public string? Start { get; init; }
+
     /// <summary>Which repeat of the suite (0 for the first).</summary>
     public int Repeat { get; init; }
 

@@ -18,6 +18,16 @@ public sealed class TestGuestUnderTest(string kernel, string label = "testguest"
     public DeviceKind Kind => DeviceKind.TestGuest;
     public IReadOnlyList<string> Policies => PolicyNames.ModelPolicies;
 
+    /// <summary>
+    /// The test guest's ELF bytes: its VMs start warm too (the Docker test category boots it many
+    /// times).  Null when the kernel file is missing (a cell that cannot start says so itself).
+    /// </summary>
+    public string? WarmKey => _warmKey.Value;
+
+    private readonly Lazy<string?> _warmKey = new(() => File.Exists(kernel)
+        ? "testguest " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(kernel)))
+        : null);
+
     public MachineSpec Spec(string workDir, AccelChoice accel) => TestGuestKernel.Spec(kernel, workDir, accel);
 
     /// <summary>A fault to inject once the agent is READY (a hang mid-suite: HANG_ACCEPTED with a request count).</summary>

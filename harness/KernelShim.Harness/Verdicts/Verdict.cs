@@ -9,6 +9,10 @@ public sealed record Verdict(VerdictKind Kind, string Summary)
     /// <summary>Where it ran: "model", "NetBSD 7.99.4 under QEMU (tcg: ...)".</summary>
     public string Target { get; init; } = "";
     public TimeSpan Duration { get; init; }
+    /// <summary>How the VM got to READY (cold boot or a saved state), for VM runs.</summary>
+    public WarmStart.VmStart? Start { get; init; }
+    /// <summary>From the run's start (QEMU and its container included) to the agent's READY; null when it never came.</summary>
+    public TimeSpan? ReadyAfter { get; init; }
 
     public bool IsSuccess => Kind == VerdictKind.Passed;
 

@@ -5,6 +5,7 @@ using KernelShim.Harness.Scenarios;
 using KernelShim.Harness.TestGuest;
 using KernelShim.Harness.Tests.Runner;
 using KernelShim.Harness.Verdicts;
+using KernelShim.Harness.WarmStart;
 using NUnit.Framework;
 
 namespace KernelShim.Harness.Tests.Scale;
@@ -50,6 +51,33 @@ public class MatrixRunnerTests : DockerTestBase
         Assert.That(matrix.Cases.Select(c => c.Endpoint), Has.All.EqualTo(endpoint.Url));
         Assert.That(matrix.Cases.GroupBy(c => c.Kernel).Select(g => g.Key), Is.EquivalentTo(new[] { "tg-a", "tg-b" }));
         Assert.That(matrix.Cells.Select(c => c.Result.VmVerdict.Kind), Has.All.EqualTo(VerdictKind.Passed));
+        // Warm starts are opt-in: by default every cell boots cold.
+        Assert.That(matrix.Cells.Select(c => c.Result.VmVerdict.Start?.Kind), Has.All.EqualTo(StartKind.Cold));
+        Assert.That(matrix.Cases.Select(c => c.Start), Has.All.EqualTo("cold"));
+    }
+
+    [Test]
+    public async Task WithWarmStartsOnLaterCellsStartFromTheStateSavedAtReady()
+    {
+        IGuestUnderTest[] guests = [new TestGuestUnderTest(_kernel, "tg-warm")];
+        var store = Directory.CreateTempSubdirectory("kshim-warm-matrix-").FullName;
+        try
+        {
+            await using var setup = await MatrixSetup.PrepareAsync(guests, [DockerEndpoint.FromEnvironment()], AccelMode.Tcg, maxJobs: 2, Progress);
+            var runner = new MatrixRunner(setup.Places, setup.Plan) { Progress = Progress, WarmStarts = true, StateStore = new SavedStateStore(store) };
+
+            var matrix = await runner.RunAsync(guests, _scenarios);
+
+            Assert.That(matrix.Cases.Where(c => !c.Verdict.IsSuccess).Select(c => $"{c.Kernel}:{c.Id}: {c.Verdict}"), Is.Empty);
+            // The state is made by one boot at a time; every cell after it (or the cell whose saving boot only saved) starts warm.
+            Assert.That(matrix.Cells.Count(c => c.Result.VmVerdict.Start?.Kind == StartKind.Warm), Is.GreaterThan(0),
+                string.Join("\n", matrix.Cells.Select(c => $"{c.Job}: {c.Result.VmVerdict.Start}")));
+            Assert.That(matrix.Cases.Select(c => c.Start), Has.All.AnyOf("cold", "warm"));
+        }
+        finally
+        {
+            Directory.Delete(store, recursive: true);
+        }
     }
 
     [Test]
