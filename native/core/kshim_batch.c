@@ -14,8 +14,14 @@
  * Timings are the backend clock around each UVM call (map_enter,
  * map_remove, lookup); the ioctl's nsec is their sum, so the copies and
  * the interpreter itself stay off the measured path.
+ *
+ * REPEAT runs one op nops times (a fragmentation run's ten thousand equal
+ * maps cost 32 bytes on the line, not 320 KiB); BRIEF copies out each
+ * op's address, errno and entry count only; the digest always covers
+ * every op run, whether results are copied out or not.
  */
 #include "kshim_core.h"
+#include "kshim_digest.h"
 #include "kshim_util.h"
 #include "kshim_validate.h"
 
@@ -81,11 +87,55 @@ run_op(struct kshim_core *kc, struct kshim_slot *slot,
 	r->counted = eff.counted;
 }
 
+/* A chunk of results as the caller asked for them: full, or brief. */
+static int
+put_results(struct kshim_core *kc, const struct uvmshim_batch *b,
+    uint32_t done, const struct uvmshim_op_result *res, uint32_t n)
+{
+	const struct kshim_backend_ops *ops = kc->kc_ops;
+	struct uvmshim_op_brief brief[KSHIM_BATCH_CHUNK];
+	uint32_t i;
+
+	if (b->results == 0 || n == 0)
+		return 0;
+	if ((b->flags & UVMSHIM_BATCHF_BRIEF) == 0)
+		return ops->copyout(kc->kc_be, res,
+		    b->results + (uint64_t)done * sizeof(res[0]),
+		    n * sizeof(res[0]));
+	for (i = 0; i < n; i++) {
+		brief[i].addr = res[i].addr;
+		brief[i].error = res[i].error;
+		brief[i].nentries = res[i].nentries;
+	}
+	return ops->copyout(kc->kc_be, brief,
+	    b->results + (uint64_t)done * sizeof(brief[0]),
+	    n * sizeof(brief[0]));
+}
+
+/* The next n ops: read from the caller, or the one op again (REPEAT). */
+static int
+get_ops(struct kshim_core *kc, const struct uvmshim_batch *b,
+    uint32_t done, struct uvmshim_op *op, uint32_t n)
+{
+	const struct kshim_backend_ops *ops = kc->kc_ops;
+	uint32_t i;
+	int error;
+
+	if ((b->flags & UVMSHIM_BATCHF_REPEAT) == 0)
+		return ops->copyin(kc->kc_be,
+		    b->ops + (uint64_t)done * sizeof(op[0]), op,
+		    n * sizeof(op[0]));
+	/* Read each time: the caller may rewrite it, as with a script. */
+	error = ops->copyin(kc->kc_be, b->ops, op, sizeof(op[0]));
+	for (i = 1; error == 0 && i < n; i++)
+		op[i] = op[0];
+	return error;
+}
+
 int
 kshim_batch_run(struct kshim_core *kc, struct kshim_slot *slot,
     struct uvmshim_batch *b)
 {
-	const struct kshim_backend_ops *ops = kc->kc_ops;
 	struct uvmshim_op op[KSHIM_BATCH_CHUNK];
 	struct uvmshim_op_result res[KSHIM_BATCH_CHUNK];
 	uint32_t done, n, i;
@@ -94,44 +144,44 @@ kshim_batch_run(struct kshim_core *kc, struct kshim_slot *slot,
 	b->ndone = 0;
 	b->nerrors = 0;
 	b->nsec = 0;
+	if (b->digest == 0)
+		b->digest = KSHIM_DIGEST_INIT;
 
 	/* Pass 1: every kind must be known before anything runs. */
 	for (done = 0; done < b->nops; done += n) {
 		n = KSHIM_MIN(b->nops - done, KSHIM_BATCH_CHUNK);
-		error = ops->copyin(kc->kc_be, b->ops + done * sizeof(op[0]),
-		    op, n * sizeof(op[0]));
+		error = get_ops(kc, b, done, op, n);
 		if (error != 0)
 			return error;
 		for (i = 0; i < n; i++)
 			if (kshim_check_op_kind(&op[i]) != 0)
 				return UVMSHIM_EINVAL;
+		if (b->flags & UVMSHIM_BATCHF_REPEAT)
+			break;		/* one op, checked */
 	}
 
 	/* Pass 2: run. */
 	stop = 0;
 	for (done = 0; done < b->nops && !stop; done += i) {
 		n = KSHIM_MIN(b->nops - done, KSHIM_BATCH_CHUNK);
-		error = ops->copyin(kc->kc_be, b->ops + done * sizeof(op[0]),
-		    op, n * sizeof(op[0]));
+		error = get_ops(kc, b, done, op, n);
 		if (error != 0)
 			return error;
 		for (i = 0; i < n && !stop; i++) {
 			run_op(kc, slot, &op[i], &res[i]);
 			b->ndone++;
 			b->nsec += res[i].nsec;
+			b->digest = kshim_digest_result(b->digest, op[i].kind,
+			    &res[i]);
 			if (res[i].error != 0) {
 				b->nerrors++;
 				if (b->flags & UVMSHIM_BATCHF_STOP_ON_ERROR)
 					stop = 1;
 			}
 		}
-		if (b->results != 0) {
-			error = ops->copyout(kc->kc_be, res,
-			    b->results + done * sizeof(res[0]),
-			    i * sizeof(res[0]));
-			if (error != 0)
-				return error;
-		}
+		error = put_results(kc, b, done, res, i);
+		if (error != 0)
+			return error;
 	}
 	return 0;
 }

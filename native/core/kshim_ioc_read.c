@@ -2,6 +2,7 @@
  * kshim_ioc_read.c: reading a map's state out: STATS and DUMP.
  */
 #include "kshim_core.h"
+#include "kshim_digest.h"
 #include "kshim_ioc.h"
 #include "kshim_util.h"
 #include "kshim_validate.h"
@@ -32,6 +33,30 @@ kshim_ioc_stats(struct kshim_core *kc, struct uvmshim_stats *s)
 	return 0;
 }
 
+/* Every entry in address order, in chunks as for the copy below. */
+static uint64_t
+digest_entries(struct kshim_core *kc, struct kshim_slot *slot)
+{
+	const struct kshim_backend_ops *ops = kc->kc_ops;
+	struct uvmshim_entry buf[KSHIM_DUMP_CHUNK];
+	uint64_t h = KSHIM_DIGEST_INIT, from = 0;
+	uint32_t got, i;
+
+	for (;;) {
+		ops->lock(kc->kc_be, slot->ks_map, KSHIM_LOCK_READ);
+		got = ops->walk(kc->kc_be, slot->ks_map, from, buf,
+		    KSHIM_DUMP_CHUNK);
+		ops->unlock(kc->kc_be, slot->ks_map, KSHIM_LOCK_READ);
+		if (got > KSHIM_DUMP_CHUNK)
+			got = KSHIM_DUMP_CHUNK;
+		for (i = 0; i < got; i++)
+			h = kshim_digest_entry(h, &buf[i]);
+		if (got < KSHIM_DUMP_CHUNK)
+			return h;
+		from = buf[got - 1].end;
+	}
+}
+
 /*
  * Walk in chunks with the read lock dropped around each copyout (which
  * may fault and sleep).  If the map changes in between (a stress run on a
@@ -52,6 +77,7 @@ kshim_ioc_dump(struct kshim_core *kc, struct uvmshim_dump *d)
 	error = kshim_check_dump(d);
 	if (error != 0)
 		return error;
+	d->digest = 0;
 	error = kshim_slot_get(kc, d->map_id, &slot);
 	if (error != 0)
 		return error;
@@ -80,6 +106,8 @@ kshim_ioc_dump(struct kshim_core *kc, struct uvmshim_dump *d)
 		if (got < want)
 			break;
 	}
+	if (error == 0 && (d->flags & UVMSHIM_DUMPF_DIGEST) != 0)
+		d->digest = digest_entries(kc, slot);
 	kshim_slot_put(kc, slot);
 	if (error != 0)
 		return error;

@@ -118,7 +118,8 @@ int
 kshim_check_dump(const struct uvmshim_dump *d)
 {
 
-	if (d->reserved != 0 || (d->capacity != 0 && d->entries == 0))
+	if (d->pad0 != 0 || (d->flags & ~UVMSHIM_DUMPF_ALL) != 0 ||
+	    (d->capacity != 0 && d->entries == 0))
 		return UVMSHIM_EINVAL;
 	if (d->capacity > UVMSHIM_MAX_DUMP_ENTRIES)
 		return UVMSHIM_E2BIG;

@@ -31,7 +31,7 @@
 #endif
 
 /* Bump on any incompatible change to a struct or a command. */
-#define UVMSHIM_ABI_VERSION	2
+#define UVMSHIM_ABI_VERSION	3
 
 #define UVMSHIM_DEVICE_NAME	"uvmshim"
 #define UVMSHIM_DEVICE_PATH	"/dev/uvmshim"
@@ -336,12 +336,28 @@ struct uvmshim_op_result {
 };
 
 #define UVMSHIM_BATCHF_STOP_ON_ERROR	0x1U
-#define UVMSHIM_BATCHF_ALL		0x1U
+/* The script is ops[0], run nops times (ops holds one op). */
+#define UVMSHIM_BATCHF_REPEAT		0x2U
+/* results holds struct uvmshim_op_brief[nops] instead of full results. */
+#define UVMSHIM_BATCHF_BRIEF		0x4U
+#define UVMSHIM_BATCHF_ALL		0x7U
+
+/*
+ * What a script's caller often needs of each op, and nothing else: a
+ * fifth of a full result on a slow line.
+ */
+struct uvmshim_op_brief {
+	uint64_t addr;			/* as in uvmshim_op_result */
+	int32_t error;
+	uint32_t nentries;
+};
 
 /*
  * UVMSHIM_IOC_BATCH: run a script of ops on one map in the kernel, so the
  * serial round trip stays off the measured path.  A failing op does not
- * fail the ioctl: its errno goes into its result.
+ * fail the ioctl: its errno goes into its result.  digest sums up every
+ * result (kshim_digest.h says of what), so a caller comparing two targets
+ * can leave results 0 and fetch them only when the digests differ.
  * Errors: ENOENT no such map; EINVAL nops zero, ops zero, unknown flags,
  *         pad nonzero, an op of unknown kind (nothing is run then);
  *         E2BIG nops above UVMSHIM_MAX_BATCH_OPS; EFAULT ops or results
@@ -357,6 +373,9 @@ struct uvmshim_batch {
 	uint32_t nerrors;		/* out: ops whose error was nonzero */
 	uint32_t pad0;
 	uint64_t nsec;			/* out: total time spent in UVM calls */
+	uint64_t digest;		/* in: the digest to go on from, 0 for none
+				   (a script sent in pieces); out: that
+				   and the results of the ops run */
 };
 
 #define UVMSHIM_STATSF_RESET	0x1U	/* zero the counters after reading */
@@ -389,11 +408,15 @@ struct uvmshim_stats {
 	uint64_t reserved[4];
 };
 
+/* Also sum up every entry of the map in digest (kshim_digest.h). */
+#define UVMSHIM_DUMPF_DIGEST	0x1U
+#define UVMSHIM_DUMPF_ALL	0x1U
+
 /*
  * UVMSHIM_IOC_DUMP: copy the entries out in address order.
  * Errors: ENOENT no such map; EINVAL capacity nonzero with entries zero,
- *         reserved nonzero; E2BIG capacity above UVMSHIM_MAX_DUMP_ENTRIES;
- *         EFAULT entries unwritable.
+ *         unknown flags, pad nonzero; E2BIG capacity above
+ *         UVMSHIM_MAX_DUMP_ENTRIES; EFAULT entries unwritable.
  */
 struct uvmshim_dump {
 	uint32_t map_id;		/* in */
@@ -401,7 +424,9 @@ struct uvmshim_dump {
 	uint64_t entries;		/* in: user pointer, struct uvmshim_entry[capacity] */
 	uint32_t nentries;		/* out: entries in the map */
 	uint32_t ncopied;		/* out: min(nentries, capacity) */
-	uint64_t reserved;
+	uint32_t flags;			/* in: UVMSHIM_DUMPF_* */
+	uint32_t pad0;
+	uint64_t digest;		/* out: with DUMPF_DIGEST, else 0 */
 };
 
 enum uvmshim_pressure_cmd {

@@ -60,8 +60,8 @@ public sealed class LayoutTests
             @"\tchar osrelease\[", "\tunsigned char osrelease[",
             "type of uvmshim_version.osrelease[]");
         yield return Case("ConstantChanged", "uvmshim_ioctl.h",
-            @"(#define UVMSHIM_ABI_VERSION\s+)2", "${1}3",
-            "UVMSHIM_ABI_VERSION == 2");
+            @"(#define UVMSHIM_ABI_VERSION\s+)3", "${1}4",
+            "UVMSHIM_ABI_VERSION == 3");
         yield return Case("ConstantTypeChanged", "uvmshim_ioctl.h",
             @"(#define UVMSHIM_FEAT_BATCH\s+)0x0001U", "${1}0x0001",
             "type of UVMSHIM_FEAT_BATCH is unsigned int");
@@ -190,7 +190,7 @@ public sealed class LayoutTests
         var model = HeaderScan.Scan(File.ReadAllText(Path.Combine(Repo.IncludeDir, "kshim_model.h")));
         Assert.Multiple(() =>
         {
-            Assert.That(ioctl.Structs, Has.Count.EqualTo(16).And.Contains("uvmshim_entry").And.Contains("uvmshim_kmap_summary"));
+            Assert.That(ioctl.Structs, Has.Count.EqualTo(17).And.Contains("uvmshim_entry").And.Contains("uvmshim_op_brief").And.Contains("uvmshim_kmap_summary"));
             Assert.That(ioctl.Enums, Has.Count.EqualTo(6).And.Contains("uvmshim_cycle_verdict"));
             Assert.That(ioctl.StructFields["uvmshim_version"], Is.EqualTo(new[]
             {

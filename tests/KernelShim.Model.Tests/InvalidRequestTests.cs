@@ -55,7 +55,8 @@ public class InvalidRequestTests : ModelFixture
         yield return new("stats: unknown flags", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_STATS, new uvmshim_stats { map_id = m, flags = 4 }));
         yield return new("dump: capacity without buffer", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_DUMP, new uvmshim_dump { map_id = m, capacity = 4 }));
         yield return new("dump: capacity too large", UVMSHIM_E2BIG, (d, m) => Io(d, UVMSHIM_IOC_DUMP, new uvmshim_dump { map_id = m, capacity = UVMSHIM_MAX_DUMP_ENTRIES + 1, entries = 8 }));
-        yield return new("dump: reserved", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_DUMP, new uvmshim_dump { map_id = m, reserved = 1 }));
+        yield return new("dump: pad", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_DUMP, new uvmshim_dump { map_id = m, pad0 = 1 }));
+        yield return new("dump: unknown flags", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_DUMP, new uvmshim_dump { map_id = m, flags = 2 }));
         yield return new("pressure: unknown cmd", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_PRESSURE, new uvmshim_pressure { cmd = 9 }));
         yield return new("pressure: wire zero", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_PRESSURE, new uvmshim_pressure { cmd = (uint)uvmshim_pressure_cmd.UVMSHIM_PRESSURE_WIRE }));
         yield return new("cycle: unknown policy", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_CYCLE, new uvmshim_cycle { policy = 9, bound_ms = 100, npages = 16 }));

@@ -181,8 +181,17 @@ public unsafe partial struct uvmshim_op_result
     [FieldOffset(52)] public uint pad0;
 }
 
-/// <summary><c>struct uvmshim_batch</c>: 48 bytes.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 48)]
+/// <summary><c>struct uvmshim_op_brief</c>: 16 bytes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+public unsafe partial struct uvmshim_op_brief
+{
+    [FieldOffset(0)] public ulong addr;
+    [FieldOffset(8)] public int error;
+    [FieldOffset(12)] public uint nentries;
+}
+
+/// <summary><c>struct uvmshim_batch</c>: 56 bytes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 56)]
 public unsafe partial struct uvmshim_batch
 {
     [FieldOffset(0)] public uint map_id;
@@ -194,6 +203,7 @@ public unsafe partial struct uvmshim_batch
     [FieldOffset(32)] public uint nerrors;
     [FieldOffset(36)] public uint pad0;
     [FieldOffset(40)] public ulong nsec;
+    [FieldOffset(48)] public ulong digest;
 }
 
 /// <summary><c>struct uvmshim_stats</c>: 184 bytes.</summary>
@@ -223,8 +233,8 @@ public unsafe partial struct uvmshim_stats
     [FieldOffset(152)] public fixed ulong reserved[4];
 }
 
-/// <summary><c>struct uvmshim_dump</c>: 32 bytes.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 32)]
+/// <summary><c>struct uvmshim_dump</c>: 40 bytes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 40)]
 public unsafe partial struct uvmshim_dump
 {
     [FieldOffset(0)] public uint map_id;
@@ -232,7 +242,9 @@ public unsafe partial struct uvmshim_dump
     [FieldOffset(8)] public ulong entries;
     [FieldOffset(16)] public uint nentries;
     [FieldOffset(20)] public uint ncopied;
-    [FieldOffset(24)] public ulong reserved;
+    [FieldOffset(24)] public uint flags;
+    [FieldOffset(28)] public uint pad0;
+    [FieldOffset(32)] public ulong digest;
 }
 
 /// <summary><c>enum uvmshim_pressure_cmd</c></summary>
@@ -349,8 +361,8 @@ public unsafe partial struct uvmshim_kmap_summary
 /// <summary>Constants and functions of <c>native/include/uvmshim_ioctl.h</c>.</summary>
 public static unsafe partial class UvmshimIoctl
 {
-    // #define UVMSHIM_ABI_VERSION 2
-    public const int UVMSHIM_ABI_VERSION = 2;
+    // #define UVMSHIM_ABI_VERSION 3
+    public const int UVMSHIM_ABI_VERSION = 3;
 
     // #define UVMSHIM_DEVICE_NAME "uvmshim"
     public const string UVMSHIM_DEVICE_NAME = "uvmshim";
@@ -562,11 +574,23 @@ public static unsafe partial class UvmshimIoctl
     // #define UVMSHIM_BATCHF_STOP_ON_ERROR 0x1U
     public const uint UVMSHIM_BATCHF_STOP_ON_ERROR = 0x1U;
 
-    // #define UVMSHIM_BATCHF_ALL 0x1U
-    public const uint UVMSHIM_BATCHF_ALL = 0x1U;
+    // #define UVMSHIM_BATCHF_REPEAT 0x2U
+    public const uint UVMSHIM_BATCHF_REPEAT = 0x2U;
+
+    // #define UVMSHIM_BATCHF_BRIEF 0x4U
+    public const uint UVMSHIM_BATCHF_BRIEF = 0x4U;
+
+    // #define UVMSHIM_BATCHF_ALL 0x7U
+    public const uint UVMSHIM_BATCHF_ALL = 0x7U;
 
     // #define UVMSHIM_STATSF_RESET 0x1U
     public const uint UVMSHIM_STATSF_RESET = 0x1U;
+
+    // #define UVMSHIM_DUMPF_DIGEST 0x1U
+    public const uint UVMSHIM_DUMPF_DIGEST = 0x1U;
+
+    // #define UVMSHIM_DUMPF_ALL 0x1U
+    public const uint UVMSHIM_DUMPF_ALL = 0x1U;
 
     // #define UVMSHIM_PRESSUREF_FORCE 0x1U
     public const uint UVMSHIM_PRESSUREF_FORCE = 0x1U;
@@ -596,13 +620,13 @@ public static unsafe partial class UvmshimIoctl
     public const uint UVMSHIM_IOC_LOOKUP = 0xC0405505U;
 
     // #define UVMSHIM_IOC_BATCH UVMSHIM_IOWR(UVMSHIM_IOC_GROUP, 6, struct uvmshim_batch)
-    public const uint UVMSHIM_IOC_BATCH = 0xC0305506U;
+    public const uint UVMSHIM_IOC_BATCH = 0xC0385506U;
 
     // #define UVMSHIM_IOC_STATS UVMSHIM_IOWR(UVMSHIM_IOC_GROUP, 7, struct uvmshim_stats)
     public const uint UVMSHIM_IOC_STATS = 0xC0B85507U;
 
     // #define UVMSHIM_IOC_DUMP UVMSHIM_IOWR(UVMSHIM_IOC_GROUP, 8, struct uvmshim_dump)
-    public const uint UVMSHIM_IOC_DUMP = 0xC0205508U;
+    public const uint UVMSHIM_IOC_DUMP = 0xC0285508U;
 
     // #define UVMSHIM_IOC_PRESSURE UVMSHIM_IOWR(UVMSHIM_IOC_GROUP, 9, struct uvmshim_pressure)
     public const uint UVMSHIM_IOC_PRESSURE = 0xC0385509U;

@@ -54,30 +54,73 @@ public sealed class UvmshimClient(IUvmshimDevice device)
     }
 
     /// <summary>
-    /// Run an op script; returns one header (counts and time summed) and the
-    /// per-op results.  Scripts longer than the device's
+    /// Run an op script; returns one header (counts, time and digest over
+    /// every piece) and the per-op results.  Scripts longer than the device's
     /// <see cref="IUvmshimDevice.PreferredBatchOps"/> go in several ioctls;
     /// with STOP_ON_ERROR the first failing piece ends the script.
     /// </summary>
     public (uvmshim_batch Batch, uvmshim_op_result[] Results) Batch(uint mapId, ReadOnlySpan<uvmshim_op> ops, uint flags = 0)
     {
-        var total = new uvmshim_batch { map_id = mapId, nops = (uint)ops.Length, flags = flags };
         var results = new uvmshim_op_result[ops.Length];
+        var total = RunPieces(mapId, ops, ops.Length, flags, results);
+        return (total, results);
+    }
+
+    /// <summary>
+    /// Run an op script and bring back only its digest (kshim_digest.h): the
+    /// results stay in the target, and nothing but the header crosses the line.
+    /// </summary>
+    public uvmshim_batch BatchDigest(uint mapId, ReadOnlySpan<uvmshim_op> ops, uint flags = 0) =>
+        RunPieces<uvmshim_op_result>(mapId, ops, ops.Length, flags, null);
+
+    /// <summary>Run an op script with brief results (address, errno, entries): under a third of the bytes.</summary>
+    public (uvmshim_batch Batch, uvmshim_op_brief[] Results) BatchBrief(uint mapId, ReadOnlySpan<uvmshim_op> ops, uint flags = 0)
+    {
+        var results = new uvmshim_op_brief[ops.Length];
+        var total = RunPieces(mapId, ops, ops.Length, flags | UvmshimIoctl.UVMSHIM_BATCHF_BRIEF, results);
+        return (total, results);
+    }
+
+    /// <summary>Run one op <paramref name="count"/> times (REPEAT): the op crosses the line once per piece.</summary>
+    public (uvmshim_batch Batch, uvmshim_op_brief[] Results) RepeatBrief(uint mapId, uvmshim_op op, int count)
+    {
+        var results = new uvmshim_op_brief[count];
+        var total = RunPieces(mapId, [op], count, UvmshimIoctl.UVMSHIM_BATCHF_REPEAT | UvmshimIoctl.UVMSHIM_BATCHF_BRIEF, results);
+        return (total, results);
+    }
+
+    /// <summary>
+    /// The script in pieces of at most PreferredBatchOps ops, each piece's
+    /// digest going on from the last, so the total digest is the one an
+    /// unsplit script gives.  With REPEAT, <paramref name="ops"/> is the one op.
+    /// </summary>
+    private uvmshim_batch RunPieces<TResult>(uint mapId, ReadOnlySpan<uvmshim_op> ops, int count, uint flags, TResult[]? results)
+        where TResult : unmanaged
+    {
+        bool repeat = (flags & UvmshimIoctl.UVMSHIM_BATCHF_REPEAT) != 0;
+        var total = new uvmshim_batch { map_id = mapId, nops = (uint)count, flags = flags };
         int most = Math.Max(1, Device.PreferredBatchOps);
-        for (int at = 0; at < ops.Length || ops.Length == 0; at += most)
+        for (int at = 0; at < count || count == 0; at += most)
         {
-            var piece = ops.Slice(at, Math.Min(most, ops.Length - at));
-            var batch = new uvmshim_batch { map_id = mapId, nops = (uint)piece.Length, flags = flags };
+            int n = Math.Min(most, count - at);
+            var piece = repeat ? ops : ops.Slice(at, n);
+            var batch = new uvmshim_batch { map_id = mapId, nops = (uint)n, flags = flags, digest = total.digest };
             var opsBuf = DeviceBuffer.Of<uvmshim_batch, uvmshim_op>(nameof(uvmshim_batch.ops), BufferDirection.In, piece);
-            var resBuf = DeviceBuffer.Room<uvmshim_batch, uvmshim_op_result>(nameof(uvmshim_batch.results), piece.Length);
-            Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, opsBuf, resBuf));
-            resBuf.As<uvmshim_op_result>().CopyTo(results, at);
+            if (results is null)
+                Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, opsBuf));
+            else
+            {
+                var resBuf = DeviceBuffer.Room<uvmshim_batch, TResult>(nameof(uvmshim_batch.results), n);
+                Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, opsBuf, resBuf));
+                resBuf.As<TResult>().CopyTo(results, at);
+            }
             total.ndone += batch.ndone;
             total.nerrors += batch.nerrors;
             total.nsec += batch.nsec;
-            if (ops.Length == 0 || ((flags & UvmshimIoctl.UVMSHIM_BATCHF_STOP_ON_ERROR) != 0 && batch.nerrors != 0)) break;
+            total.digest = batch.digest;
+            if (count == 0 || ((flags & UvmshimIoctl.UVMSHIM_BATCHF_STOP_ON_ERROR) != 0 && batch.nerrors != 0)) break;
         }
-        return (total, results);
+        return total;
     }
 
     public uvmshim_stats Stats(uint mapId, bool reset = false)
@@ -85,6 +128,14 @@ public sealed class UvmshimClient(IUvmshimDevice device)
         var req = new uvmshim_stats { map_id = mapId, flags = reset ? UvmshimIoctl.UVMSHIM_STATSF_RESET : 0 };
         Check("STATS", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_STATS, ref req));
         return req;
+    }
+
+    /// <summary>The map's entry count and the digest of its entries (kshim_digest.h), without the entries.</summary>
+    public (uint Entries, ulong Digest) DumpDigest(uint mapId)
+    {
+        var req = new uvmshim_dump { map_id = mapId, flags = UvmshimIoctl.UVMSHIM_DUMPF_DIGEST };
+        Check("DUMP", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_DUMP, ref req));
+        return (req.nentries, req.digest);
     }
 
     /// <summary>Every entry of the map, in address order.</summary>

@@ -248,44 +248,98 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
     private string? DoRandom(RandomStep r, CaseContext ctx, ulong mapPages)
     {
         var ops = RandomScript.Generate(r.Seed, r.Ops, (long)mapPages, r.MaxPages, _pageSize);
+        if (device.Kind != DeviceKind.Model && oracle is not null)
+            return DoRandomByDigest(r, ctx, mapPages, ops);
         var results = RunBatched(ctx, ops);
         var entries = _client.Dump(ctx.MapId);
-        if (MapInvariants.Check(entries, mapPages * _pageSize, _client.Stats(ctx.MapId)) is { } broken)
-            return $"random seed {r.Seed}: invariant broken: {broken}";
-        if (device.Kind == DeviceKind.Model || oracle is null) return null;
-        using var model = oracle();
-        var twin = new ScenarioRunner(model);
-        return twin.CompareWith(ctx.Policy, _parks, mapPages, ops, results, entries, _pageSize);
+        return MapInvariants.Check(entries, mapPages * _pageSize, _client.Stats(ctx.MapId)) is { } broken
+            ? $"random seed {r.Seed}: invariant broken: {broken}" : null;
     }
 
-    /// <summary>Run the same ops on this (model) device and name the first difference.</summary>
-    /// <param name="parks">The target kernel parks spare entries (Thorpe's patch, UVMSHIM_FEAT_PARKED_ENTRIES):
-    /// <see cref="ModelTwin"/> says which model policy stands for its map.</param>
-    private string? CompareWith(string policy, bool parks, ulong mapPages, uvmshim_op[] ops, uvmshim_op_result[] theirs,
-        uvmshim_entry[] theirEntries, ulong pageSize)
+    /// <summary>
+    /// A random script on a target with the model beside it.  The target runs
+    /// it and answers with two digests (its results, its entries) computed by
+    /// the same native/core code as the model's: equal digests mean equal
+    /// results and entry lists, and no result or entry crosses the serial line.
+    /// Only when a digest differs does the script run again on a fresh map of
+    /// the target with every result brought back, to name the first difference.
+    /// </summary>
+    private string? DoRandomByDigest(RandomStep r, CaseContext ctx, ulong mapPages, uvmshim_op[] ops)
     {
-        var (modelPolicy, mapFlags) = ModelTwin.For(policy, parks);
-        uint id = _client.CreateMap(mapPages * pageSize, modelPolicy);
+        var batch = _client.BatchDigest(ctx.MapId, ops);
+        ctx.TargetNs += batch.nsec;
+        var (count, entriesDigest) = _client.DumpDigest(ctx.MapId);
+        var stats = _client.Stats(ctx.MapId);
+        using var model = oracle!();
+        var twin = new ScenarioRunner(model);
+        var mine = twin.RunTwin(ctx.Policy, _parks, mapPages, ops, _pageSize);
+        if (mine.Batch.digest == batch.digest && mine.EntriesDigest == entriesDigest && mine.Entries.Length == count)
+        {
+            // Equal digests: the target's entries are the model's (start, end, prot).
+            ctx.Evidence.Add(new Evidence("digest", $"results 0x{batch.digest:x16} and entries 0x{entriesDigest:x16} ({count}) " +
+                "equal the model's; nothing else crossed the line"));
+            return MapInvariants.Check(mine.Entries, mapPages * _pageSize, stats) is { } broken
+                ? $"random seed {r.Seed}: invariant broken: {broken}" : null;
+        }
+        string what = mine.Batch.digest != batch.digest
+            ? $"results digest 0x{batch.digest:x16}, model 0x{mine.Batch.digest:x16}"
+            : $"entries digest 0x{entriesDigest:x16} ({count}), model 0x{mine.EntriesDigest:x16} ({mine.Entries.Length})";
+        return $"random seed {r.Seed}: the target differs from the model ({what}); " + Rerun(ctx.Policy, mapPages, ops, mine);
+    }
+
+    /// <summary>The script again on a fresh map of the target, every result brought back, compared op by op.</summary>
+    private string Rerun(string policy, ulong mapPages, uvmshim_op[] ops, TwinRun mine)
+    {
+        uint id = _client.CreateMap(mapPages * _pageSize, PolicyNames.Parse(policy));
         try
         {
-            var ctx = new CaseContext(policy) { MapId = id };
-            var ours = RunBatched(ctx, ModelTwin.Ops(ops, mapFlags));
-            for (int i = 0; i < ops.Length; i++)
-            {
-                if (ours[i].error != theirs[i].error || ours[i].outcome != theirs[i].outcome || ours[i].addr != theirs[i].addr)
-                    return $"op {i} ({(uvmshim_op_kind)ops[i].kind} at 0x{ops[i].addr:x}): target gave error {theirs[i].error} outcome {theirs[i].outcome} addr 0x{theirs[i].addr:x}, model gave {ours[i].error}/{ours[i].outcome}/0x{ours[i].addr:x}";
-                if (CounterDivergence(ops[i], theirs[i], ours[i]) is { } d)
-                    return $"op {i} ({(uvmshim_op_kind)ops[i].kind} at 0x{ops[i].addr:x}, model policy {modelPolicy}): {d}";
-            }
-            var mine = _client.Dump(id);
-            if (!mine.Select(e => (e.start, e.end, e.prot)).SequenceEqual(theirEntries.Select(e => (e.start, e.end, e.prot))))
-                return $"entry lists differ: target has {theirEntries.Length}, model has {mine.Length}";
-            return null;
+            var (_, theirs) = _client.Batch(id, ops);
+            var entries = _client.Dump(id);
+            return "run again on a fresh map: " + (FirstDifference(mine, ops, theirs, entries)
+                ?? "no difference (the target did not give the same results twice)");
         }
         finally
         {
             _client.DestroyMap(id);
         }
+    }
+
+    /// <summary>What the model did with a script: its results, its digests, its entries.</summary>
+    private sealed record TwinRun(uvmshim_policy ModelPolicy, uvmshim_batch Batch, uvmshim_op_result[] Results, uvmshim_entry[] Entries, ulong EntriesDigest);
+
+    /// <summary>Run the script on this (model) device under the policy that stands for the target's map.</summary>
+    /// <param name="parks">The target kernel parks spare entries (Thorpe's patch, UVMSHIM_FEAT_PARKED_ENTRIES):
+    /// <see cref="ModelTwin"/> says which model policy stands for its map.</param>
+    private TwinRun RunTwin(string policy, bool parks, ulong mapPages, uvmshim_op[] ops, ulong pageSize)
+    {
+        var (modelPolicy, mapFlags) = ModelTwin.For(policy, parks);
+        uint id = _client.CreateMap(mapPages * pageSize, modelPolicy);
+        try
+        {
+            var (batch, results) = _client.Batch(id, ModelTwin.Ops(ops, mapFlags));
+            var (_, digest) = _client.DumpDigest(id);
+            return new TwinRun(modelPolicy, batch, results, _client.Dump(id), digest);
+        }
+        finally
+        {
+            _client.DestroyMap(id);
+        }
+    }
+
+    /// <summary>The first op (or the entry list) where the target and the model differ, or null.</summary>
+    private static string? FirstDifference(TwinRun mine, uvmshim_op[] ops, uvmshim_op_result[] theirs, uvmshim_entry[] theirEntries)
+    {
+        var ours = mine.Results;
+        for (int i = 0; i < ops.Length; i++)
+        {
+            if (ours[i].error != theirs[i].error || ours[i].outcome != theirs[i].outcome || ours[i].addr != theirs[i].addr)
+                return $"op {i} ({(uvmshim_op_kind)ops[i].kind} at 0x{ops[i].addr:x}): target gave error {theirs[i].error} outcome {theirs[i].outcome} addr 0x{theirs[i].addr:x}, model gave {ours[i].error}/{ours[i].outcome}/0x{ours[i].addr:x}";
+            if (CounterDivergence(ops[i], theirs[i], ours[i]) is { } d)
+                return $"op {i} ({(uvmshim_op_kind)ops[i].kind} at 0x{ops[i].addr:x}, model policy {mine.ModelPolicy}): {d}";
+        }
+        if (!mine.Entries.Select(e => (e.start, e.end, e.prot)).SequenceEqual(theirEntries.Select(e => (e.start, e.end, e.prot))))
+            return $"entry lists differ: target has {theirEntries.Length}, model has {mine.Entries.Length}";
+        return null;
     }
 
     /// <summary>The entry counters of one map or unmap op, target against model, or null when they agree.</summary>
@@ -312,38 +366,42 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         return results;
     }
 
+    /// <summary>
+    /// N equal allocations in growing chunks, then a random share freed.  What
+    /// crosses the line is kept small: each chunk is one op repeated (REPEAT),
+    /// results come back brief (address, errno, entries), and the latency
+    /// probes bring back only their time.
+    /// </summary>
     private string? DoFragment(FragmentStep f, CaseContext ctx)
     {
         var size = (ulong)f.Pages * _pageSize;
-        var maps = Enumerable.Range(0, f.Allocations)
-            .Select(_ => new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_MAP, size = size, prot = 3 }).ToArray();
+        var map = new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_MAP, size = size, prot = 3 };
         var placed = new List<ulong>(f.Allocations);
         // Allocate in growing chunks so latency can be read at 10, 100, 1000, ... entries.
         int done = 0;
         var rng = new Random(f.Seed);
         foreach (int target in Checkpoints(f.Allocations))
         {
-            var chunk = maps[done..target];
-            var (batch, results) = _client.Batch(ctx.MapId, chunk);
+            var (batch, results) = _client.RepeatBrief(ctx.MapId, map, target - done);
             ctx.TargetNs += batch.nsec;
             if (results.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
                 return $"fragment: allocation failed with {Errno.Name(bad.error)} after {placed.Count} allocations";
             placed.AddRange(results.Select(r => r.addr));
             Sample(ctx, results, f.Allocations);
-            done = target;
             var lookups = Enumerable.Range(0, 256).Select(_ => new uvmshim_op
             {
                 kind = (uint)uvmshim_op_kind.UVMSHIM_OP_LOOKUP, addr = placed[rng.Next(placed.Count)],
             }).ToArray();
-            var (lb, _) = _client.Batch(ctx.MapId, lookups);
+            var lb = _client.BatchDigest(ctx.MapId, lookups);
             long entries = EntryCount(ctx.MapId);
-            ctx.Latency.Add(new LatencyPoint(target, entries, (double)batch.nsec / chunk.Length, (double)lb.nsec / lookups.Length));
+            ctx.Latency.Add(new LatencyPoint(target, entries, (double)batch.nsec / (target - done), (double)lb.nsec / lookups.Length));
+            done = target;
         }
         var frees = placed.Where(_ => rng.NextDouble() < f.FreeShare)
             .Select(a => new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP, addr = a, size = size }).ToArray();
         if (frees.Length > 0)
         {
-            var (fb, fr) = _client.Batch(ctx.MapId, frees);
+            var (fb, fr) = _client.BatchBrief(ctx.MapId, frees);
             ctx.TargetNs += fb.nsec;
             if (fr.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
                 return $"fragment: free failed with {Errno.Name(bad.error)}";
@@ -353,7 +411,7 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
     }
 
     /// <summary>Keep about 1000 points of entries-over-time for an N-allocation run (charts, not every op).</summary>
-    private static void Sample(CaseContext ctx, uvmshim_op_result[] results, int n)
+    private static void Sample(CaseContext ctx, uvmshim_op_brief[] results, int n)
     {
         int stride = Math.Max(1, n / 1000);
         for (int i = 0; i < results.Length; i += stride) ctx.EntriesOverTime.Add(results[i].nentries);
