@@ -18,10 +18,15 @@
  * REPEAT runs one op nops times (a fragmentation run's ten thousand equal
  * maps cost 32 bytes on the line, not 320 KiB); BRIEF copies out each
  * op's address, errno and entry count only; the digest always covers
- * every op run, whether results are copied out or not.
+ * every op run, whether results are copied out or not.  GENERATE makes a
+ * random script here (kshim_script.h), so the fuzz scenario's ops never
+ * cross the line at all.  With STOP_ON_ERROR, a generated chunk's ops
+ * after the stop were drawn but not run: gen_state is then not where an
+ * unstopped run would leave it.
  */
 #include "kshim_core.h"
 #include "kshim_digest.h"
+#include "kshim_script.h"
 #include "kshim_util.h"
 #include "kshim_validate.h"
 
@@ -112,15 +117,26 @@ put_results(struct kshim_core *kc, const struct uvmshim_batch *b,
 	    n * sizeof(brief[0]));
 }
 
-/* The next n ops: read from the caller, or the one op again (REPEAT). */
+/*
+ * The next n ops: read from the caller, the one op again (REPEAT), or
+ * made here (GENERATE, which moves b->gen_state on).
+ */
 static int
-get_ops(struct kshim_core *kc, const struct uvmshim_batch *b,
-    uint32_t done, struct uvmshim_op *op, uint32_t n)
+get_ops(struct kshim_core *kc, struct kshim_slot *slot,
+    struct uvmshim_batch *b, uint32_t done, struct uvmshim_op *op,
+    uint32_t n)
 {
 	const struct kshim_backend_ops *ops = kc->kc_ops;
+	uint64_t pg = kc->kc_info.page_size;
 	uint32_t i;
 	int error;
 
+	if (b->flags & UVMSHIM_BATCHF_GENERATE) {
+		for (i = 0; i < n; i++)
+			kshim_script_next(&b->gen_state, slot->ks_size / pg,
+			    b->gen_max_pages, pg, &op[i]);
+		return 0;
+	}
 	if ((b->flags & UVMSHIM_BATCHF_REPEAT) == 0)
 		return ops->copyin(kc->kc_be,
 		    b->ops + (uint64_t)done * sizeof(op[0]), op,
@@ -149,8 +165,10 @@ kshim_batch_run(struct kshim_core *kc, struct kshim_slot *slot,
 
 	/* Pass 1: every kind must be known before anything runs. */
 	for (done = 0; done < b->nops; done += n) {
+		if (b->flags & UVMSHIM_BATCHF_GENERATE)
+			break;		/* made here: known kinds */
 		n = KSHIM_MIN(b->nops - done, KSHIM_BATCH_CHUNK);
-		error = get_ops(kc, b, done, op, n);
+		error = get_ops(kc, slot, b, done, op, n);
 		if (error != 0)
 			return error;
 		for (i = 0; i < n; i++)
@@ -164,7 +182,7 @@ kshim_batch_run(struct kshim_core *kc, struct kshim_slot *slot,
 	stop = 0;
 	for (done = 0; done < b->nops && !stop; done += i) {
 		n = KSHIM_MIN(b->nops - done, KSHIM_BATCH_CHUNK);
-		error = get_ops(kc, b, done, op, n);
+		error = get_ops(kc, slot, b, done, op, n);
 		if (error != 0)
 			return error;
 		for (i = 0; i < n && !stop; i++) {

@@ -96,8 +96,14 @@ int
 kshim_check_batch(const struct uvmshim_batch *b)
 {
 
-	if (b->pad0 != 0 || (b->flags & ~UVMSHIM_BATCHF_ALL) != 0 ||
-	    b->nops == 0 || b->ops == 0)
+	int gen = (b->flags & UVMSHIM_BATCHF_GENERATE) != 0;
+
+	if (b->pad0 != 0 || b->pad1 != 0 ||
+	    (b->flags & ~UVMSHIM_BATCHF_ALL) != 0 || b->nops == 0)
+		return UVMSHIM_EINVAL;
+	if (gen ? (b->ops != 0 || b->gen_max_pages == 0 ||
+	    (b->flags & UVMSHIM_BATCHF_REPEAT) != 0) :
+	    (b->ops == 0 || b->gen_max_pages != 0))
 		return UVMSHIM_EINVAL;
 	if (b->nops > UVMSHIM_MAX_BATCH_OPS)
 		return UVMSHIM_E2BIG;

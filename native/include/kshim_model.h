@@ -45,6 +45,15 @@ int32_t kshim_model_close(uint64_t handle);
 /* ioctl(2) on the model device: cmd is a UVMSHIM_IOC_* value. */
 int32_t kshim_model_ioctl(uint64_t handle, uint32_t cmd, void *arg);
 
+/*
+ * The nops ops of the random script that UVMSHIM_BATCHF_GENERATE makes
+ * from seed on a map of map_pages pages (native/core/kshim_script.h):
+ * what a kernel runs without the ops crossing the line.  EINVAL when ops
+ * is NULL, max_pages or page_size is zero.
+ */
+int32_t kshim_model_script(uint64_t seed, uint64_t map_pages, uint32_t max_pages,
+    uint32_t page_size, struct uvmshim_op *ops, uint32_t nops);
+
 #ifdef __cplusplus
 }
 #endif

@@ -340,7 +340,14 @@ struct uvmshim_op_result {
 #define UVMSHIM_BATCHF_REPEAT		0x2U
 /* results holds struct uvmshim_op_brief[nops] instead of full results. */
 #define UVMSHIM_BATCHF_BRIEF		0x4U
-#define UVMSHIM_BATCHF_ALL		0x7U
+/*
+ * The target makes the script itself: nops random map, unmap and lookup
+ * ops drawn from gen_state (native/core/kshim_script.h says how), ops 0.
+ * The model library exports the same generator (kshim_model_script), so
+ * a caller knows the ops without sending them.
+ */
+#define UVMSHIM_BATCHF_GENERATE		0x8U
+#define UVMSHIM_BATCHF_ALL		0xfU
 
 /*
  * What a script's caller often needs of each op, and nothing else: a
@@ -358,8 +365,10 @@ struct uvmshim_op_brief {
  * fail the ioctl: its errno goes into its result.  digest sums up every
  * result (kshim_digest.h says of what), so a caller comparing two targets
  * can leave results 0 and fetch them only when the digests differ.
- * Errors: ENOENT no such map; EINVAL nops zero, ops zero, unknown flags,
- *         pad nonzero, an op of unknown kind (nothing is run then);
+ * Errors: ENOENT no such map; EINVAL nops zero, ops zero (nonzero with
+ *         GENERATE), unknown flags, GENERATE with REPEAT, gen_max_pages
+ *         zero with GENERATE (nonzero without), pad nonzero, an op of
+ *         unknown kind (nothing is run then);
  *         E2BIG nops above UVMSHIM_MAX_BATCH_OPS; EFAULT ops or results
  *         unreadable/unwritable.
  */
@@ -376,6 +385,11 @@ struct uvmshim_batch {
 	uint64_t digest;		/* in: the digest to go on from, 0 for none
 				   (a script sent in pieces); out: that
 				   and the results of the ops run */
+	uint64_t gen_state;		/* GENERATE: in: the generator's state, the
+				   seed for a first piece; out: its state
+				   after the ops made (the next piece's) */
+	uint32_t gen_max_pages;		/* GENERATE: pages per op, 1 and up; else 0 */
+	uint32_t pad1;
 };
 
 #define UVMSHIM_STATSF_RESET	0x1U	/* zero the counters after reading */

@@ -25,6 +25,7 @@
 #pragma GCC visibility pop
 
 #include "model_dev.h"
+#include "kshim_script.h"
 
 /* The largest argument of any command, with room to spare. */
 #define ARG_MAX_BYTES	512
@@ -172,4 +173,17 @@ kshim_model_ioctl(uint64_t handle, uint32_t cmd, void *arg)
 	if (error == 0 && (cmd & UVMSHIM_IOC_OUT))
 		memcpy(arg, buf, len);
 	return error;
+}
+
+int32_t
+kshim_model_script(uint64_t seed, uint64_t map_pages, uint32_t max_pages,
+    uint32_t page_size, struct uvmshim_op *ops, uint32_t nops)
+{
+	uint32_t i;
+
+	if (ops == NULL || max_pages == 0 || page_size == 0)
+		return UVMSHIM_EINVAL;
+	for (i = 0; i < nops; i++)
+		kshim_script_next(&seed, map_pages, max_pages, page_size, &ops[i]);
+	return 0;
 }

@@ -205,7 +205,7 @@ public sealed class LayoutTests
             Assert.That(ioctl.FunctionMacros, Is.EquivalentTo(new[] { "UVMSHIM_IOC", "UVMSHIM_IOR", "UVMSHIM_IOW", "UVMSHIM_IOWR", "UVMSHIM_POLICY_BIT" }));
             Assert.That(ioctl.Functions, Is.Empty);
             Assert.That(model.Structs, Is.EqualTo(new[] { "kshim_model_config" }));
-            Assert.That(model.Functions, Is.EquivalentTo(new[] { "kshim_model_open", "kshim_model_close", "kshim_model_ioctl" }));
+            Assert.That(model.Functions, Is.EquivalentTo(new[] { "kshim_model_open", "kshim_model_close", "kshim_model_ioctl", "kshim_model_script" }));
         });
     }
 
@@ -301,7 +301,7 @@ public sealed class LayoutTests
     public void Imports_AreCdeclExactSpellingFromKshimModel()
     {
         var imports = AbiCheck.Imports(typeof(KshimModel)).ToList();
-        Assert.That(imports.Select(m => m.Name), Is.EquivalentTo(new[] { "kshim_model_open", "kshim_model_close", "kshim_model_ioctl" }));
+        Assert.That(imports.Select(m => m.Name), Is.EquivalentTo(new[] { "kshim_model_open", "kshim_model_close", "kshim_model_ioctl", "kshim_model_script" }));
         Assert.Multiple(() =>
         {
             foreach (MethodInfo m in imports)

@@ -116,6 +116,22 @@ public class DigestTests : ModelFixture
         Assert.That((rb.ndone, rb.nerrors, rb.digest), Is.EqualTo((fb.ndone, fb.nerrors, fb.digest)));
     }
 
+    [TestCaseSource(typeof(ModelFixture), nameof(AllPolicies))]
+    public void AGeneratedScriptIsTheHostsScript(uvmshim_policy policy)
+    {
+        var ops = RandomScript.Generate(77, 3000, 1024, 16, Pg);
+        Assert.That(ops.Select(o => o.kind).Distinct().Order(), Is.EqualTo(new uint[] { 1, 2, 3 }), "maps, unmaps and lookups");
+        Assert.That(ops.Count(o => (o.flags & UvmshimIoctl.UVMSHIM_MAPF_FIXED) != 0), Is.InRange(300, 600), "about a third of the maps fixed");
+        var (fb, full) = Client.Batch(NewMap(policy, 1024), ops);
+        var split = new UvmshimClient(new Pieces(Device, 100));
+        var made = new uvmshim_op_result[ops.Length];
+        var gb = split.BatchGenerated(split.CreateMap(1024 * Pg, policy), 77, ops.Length, 16, made);
+        var bare = Client.BatchGenerated(NewMap(policy, 1024), 77, ops.Length, 16);
+        Assert.That(made.Select(r => (r.error, r.outcome, r.addr, r.nentries)), Is.EqualTo(full.Select(r => (r.error, r.outcome, r.addr, r.nentries))));
+        Assert.That((gb.digest, bare.digest), Is.EqualTo((fb.digest, fb.digest)));
+        Assert.That(Client.BatchGenerated(NewMap(policy, 1024), 78, ops.Length, 16).digest, Is.Not.EqualTo(fb.digest), "another seed, another script");
+    }
+
     [Test]
     public void RepeatChecksItsOneOp()
     {

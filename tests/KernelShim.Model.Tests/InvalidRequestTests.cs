@@ -49,7 +49,12 @@ public class InvalidRequestTests : ModelFixture
         yield return new("batch: zero ops", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_BATCH, new uvmshim_batch { map_id = m, nops = 0 }));
         yield return new("batch: null ops", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_BATCH, new uvmshim_batch { map_id = m, nops = 1, ops = 0 }));
         yield return new("batch: too many ops", UVMSHIM_E2BIG, (d, m) => Io(d, UVMSHIM_IOC_BATCH, new uvmshim_batch { map_id = m, nops = UVMSHIM_MAX_BATCH_OPS + 1 }, OneOp(new uvmshim_op())));
-        yield return new("batch: unknown flags", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_BATCH, new uvmshim_batch { map_id = m, nops = 1, flags = 8 }, OneOp(new uvmshim_op())));
+        yield return new("batch: unknown flags", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_BATCH, new uvmshim_batch { map_id = m, nops = 1, flags = 16 }, OneOp(new uvmshim_op())));
+        yield return new("batch: pad1", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_BATCH, new uvmshim_batch { map_id = m, nops = 1, pad1 = 1 }, OneOp(new uvmshim_op())));
+        yield return new("batch: generator pages without GENERATE", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_BATCH, new uvmshim_batch { map_id = m, nops = 1, gen_max_pages = 4 }, OneOp(new uvmshim_op())));
+        yield return new("batch: GENERATE with ops", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_BATCH, new uvmshim_batch { map_id = m, nops = 1, flags = UVMSHIM_BATCHF_GENERATE, gen_max_pages = 4 }, OneOp(new uvmshim_op())));
+        yield return new("batch: GENERATE without pages", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_BATCH, new uvmshim_batch { map_id = m, nops = 1, flags = UVMSHIM_BATCHF_GENERATE }));
+        yield return new("batch: GENERATE with REPEAT", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_BATCH, new uvmshim_batch { map_id = m, nops = 1, flags = UVMSHIM_BATCHF_GENERATE | UVMSHIM_BATCHF_REPEAT, gen_max_pages = 4 }));
         yield return new("batch: unknown op kind runs nothing", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_BATCH, new uvmshim_batch { map_id = m, nops = 1 },
             OneOp(new uvmshim_op { kind = 99 })));
         yield return new("stats: unknown flags", UVMSHIM_EINVAL, (d, m) => Io(d, UVMSHIM_IOC_STATS, new uvmshim_stats { map_id = m, flags = 4 }));

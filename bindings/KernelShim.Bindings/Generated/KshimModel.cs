@@ -46,6 +46,10 @@ public static unsafe partial class KshimModel
     // int32_t kshim_model_ioctl(uint64_t handle, uint32_t cmd, void *arg);
     [DllImport("kshim_model", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
     public static extern int kshim_model_ioctl(ulong handle, uint cmd, void* arg);
+
+    // int32_t kshim_model_script(uint64_t seed, uint64_t map_pages, uint32_t max_pages, uint32_t page_size, struct uvmshim_op *ops, uint32_t nops);
+    [DllImport("kshim_model", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+    public static extern int kshim_model_script(ulong seed, ulong map_pages, uint max_pages, uint page_size, uvmshim_op* ops, uint nops);
 }
 
 // Skipped: macros and declarations of native/include/kshim_model.h without a binding.

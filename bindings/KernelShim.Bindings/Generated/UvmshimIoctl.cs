@@ -190,8 +190,8 @@ public unsafe partial struct uvmshim_op_brief
     [FieldOffset(12)] public uint nentries;
 }
 
-/// <summary><c>struct uvmshim_batch</c>: 56 bytes.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 56)]
+/// <summary><c>struct uvmshim_batch</c>: 72 bytes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 72)]
 public unsafe partial struct uvmshim_batch
 {
     [FieldOffset(0)] public uint map_id;
@@ -204,6 +204,9 @@ public unsafe partial struct uvmshim_batch
     [FieldOffset(36)] public uint pad0;
     [FieldOffset(40)] public ulong nsec;
     [FieldOffset(48)] public ulong digest;
+    [FieldOffset(56)] public ulong gen_state;
+    [FieldOffset(64)] public uint gen_max_pages;
+    [FieldOffset(68)] public uint pad1;
 }
 
 /// <summary><c>struct uvmshim_stats</c>: 184 bytes.</summary>
@@ -580,8 +583,11 @@ public static unsafe partial class UvmshimIoctl
     // #define UVMSHIM_BATCHF_BRIEF 0x4U
     public const uint UVMSHIM_BATCHF_BRIEF = 0x4U;
 
-    // #define UVMSHIM_BATCHF_ALL 0x7U
-    public const uint UVMSHIM_BATCHF_ALL = 0x7U;
+    // #define UVMSHIM_BATCHF_GENERATE 0x8U
+    public const uint UVMSHIM_BATCHF_GENERATE = 0x8U;
+
+    // #define UVMSHIM_BATCHF_ALL 0xfU
+    public const uint UVMSHIM_BATCHF_ALL = 0xFU;
 
     // #define UVMSHIM_STATSF_RESET 0x1U
     public const uint UVMSHIM_STATSF_RESET = 0x1U;
@@ -620,7 +626,7 @@ public static unsafe partial class UvmshimIoctl
     public const uint UVMSHIM_IOC_LOOKUP = 0xC0405505U;
 
     // #define UVMSHIM_IOC_BATCH UVMSHIM_IOWR(UVMSHIM_IOC_GROUP, 6, struct uvmshim_batch)
-    public const uint UVMSHIM_IOC_BATCH = 0xC0385506U;
+    public const uint UVMSHIM_IOC_BATCH = 0xC0485506U;
 
     // #define UVMSHIM_IOC_STATS UVMSHIM_IOWR(UVMSHIM_IOC_GROUP, 7, struct uvmshim_stats)
     public const uint UVMSHIM_IOC_STATS = 0xC0B85507U;

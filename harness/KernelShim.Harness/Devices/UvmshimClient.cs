@@ -73,6 +73,42 @@ public sealed class UvmshimClient(IUvmshimDevice device)
     public uvmshim_batch BatchDigest(uint mapId, ReadOnlySpan<uvmshim_op> ops, uint flags = 0) =>
         RunPieces<uvmshim_op_result>(mapId, ops, ops.Length, flags, null);
 
+    /// <summary>
+    /// A random script the target makes itself from <paramref name="seed"/>
+    /// (GENERATE: <see cref="Scenarios.RandomScript"/> gives the same ops on the
+    /// host); only the digest comes back, or every result when
+    /// <paramref name="results"/> is given room.
+    /// </summary>
+    public uvmshim_batch BatchGenerated(uint mapId, long seed, int count, uint maxPages, uvmshim_op_result[]? results = null)
+    {
+        var total = new uvmshim_batch { map_id = mapId, nops = (uint)count, flags = UvmshimIoctl.UVMSHIM_BATCHF_GENERATE };
+        ulong state = (ulong)seed;
+        int most = Math.Max(1, Device.PreferredBatchOps);
+        for (int at = 0; at < count; at += most)
+        {
+            int n = Math.Min(most, count - at);
+            var batch = new uvmshim_batch
+            {
+                map_id = mapId, nops = (uint)n, flags = UvmshimIoctl.UVMSHIM_BATCHF_GENERATE, digest = total.digest,
+                gen_state = state, gen_max_pages = maxPages,
+            };
+            if (results is null)
+                Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch));
+            else
+            {
+                var resBuf = DeviceBuffer.Room<uvmshim_batch, uvmshim_op_result>(nameof(uvmshim_batch.results), n);
+                Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, resBuf));
+                resBuf.As<uvmshim_op_result>().CopyTo(results, at);
+            }
+            state = batch.gen_state;
+            total.ndone += batch.ndone;
+            total.nerrors += batch.nerrors;
+            total.nsec += batch.nsec;
+            total.digest = batch.digest;
+        }
+        return total;
+    }
+
     /// <summary>Run an op script with brief results (address, errno, entries): under a third of the bytes.</summary>
     public (uvmshim_batch Batch, uvmshim_op_brief[] Results) BatchBrief(uint mapId, ReadOnlySpan<uvmshim_op> ops, uint flags = 0)
     {

@@ -257,16 +257,17 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
     }
 
     /// <summary>
-    /// A random script on a target with the model beside it.  The target runs
-    /// it and answers with two digests (its results, its entries) computed by
-    /// the same native/core code as the model's: equal digests mean equal
-    /// results and entry lists, and no result or entry crosses the serial line.
+    /// A random script on a target with the model beside it.  The target makes
+    /// the script from the seed (GENERATE), runs it, and answers with two
+    /// digests (its results, its entries) computed by the same native/core code
+    /// as the model's: equal digests mean equal results and entry lists, and
+    /// neither an op nor a result nor an entry crosses the serial line.
     /// Only when a digest differs does the script run again on a fresh map of
     /// the target with every result brought back, to name the first difference.
     /// </summary>
     private string? DoRandomByDigest(RandomStep r, CaseContext ctx, ulong mapPages, uvmshim_op[] ops)
     {
-        var batch = _client.BatchDigest(ctx.MapId, ops);
+        var batch = _client.BatchGenerated(ctx.MapId, r.Seed, r.Ops, (uint)r.MaxPages);
         ctx.TargetNs += batch.nsec;
         var (count, entriesDigest) = _client.DumpDigest(ctx.MapId);
         var stats = _client.Stats(ctx.MapId);
@@ -284,16 +285,17 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         string what = mine.Batch.digest != batch.digest
             ? $"results digest 0x{batch.digest:x16}, model 0x{mine.Batch.digest:x16}"
             : $"entries digest 0x{entriesDigest:x16} ({count}), model 0x{mine.EntriesDigest:x16} ({mine.Entries.Length})";
-        return $"random seed {r.Seed}: the target differs from the model ({what}); " + Rerun(ctx.Policy, mapPages, ops, mine);
+        return $"random seed {r.Seed}: the target differs from the model ({what}); " + Rerun(r, ctx.Policy, mapPages, ops, mine);
     }
 
     /// <summary>The script again on a fresh map of the target, every result brought back, compared op by op.</summary>
-    private string Rerun(string policy, ulong mapPages, uvmshim_op[] ops, TwinRun mine)
+    private string Rerun(RandomStep r, string policy, ulong mapPages, uvmshim_op[] ops, TwinRun mine)
     {
         uint id = _client.CreateMap(mapPages * _pageSize, PolicyNames.Parse(policy));
         try
         {
-            var (_, theirs) = _client.Batch(id, ops);
+            var theirs = new uvmshim_op_result[ops.Length];
+            _client.BatchGenerated(id, r.Seed, r.Ops, (uint)r.MaxPages, theirs);
             var entries = _client.Dump(id);
             return "run again on a fresh map: " + (FirstDifference(mine, ops, theirs, entries)
                 ?? "no difference (the target did not give the same results twice)");
