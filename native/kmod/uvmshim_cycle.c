@@ -55,15 +55,20 @@
  * pool_inactive_time (10 s) and frees clean pages, and a page that comes
  * free lets the unmapper through.  In PR 24039 those frees needed the same
  * map lock (pool pages lived in kmem_map); here they do not, so the cycle
- * stands in for that: memory is taken until the system is quiet AND the
- * pool pages that the draining itself emptied have aged out (about
- * 11.5 s), down to the pagedaemon's reserve (UVM_PGA_USERESERVE: an
- * ordinary allocation then stays short even if a few pages come free);
- * it keeps taking until the unmapper has held the lock for a tick; and
- * while the cycle stands, the watchdog adds whatever comes free to the
- * reclaimer's hoard (counted and printed).  If memory still gets through,
- * the unmap ends by itself: before bound_ms that is COMPLETED, after it
- * DEADLOCK with recovered = 0, and the console says so.
+ * stands in for that: memory is taken until the system is quiet, down to
+ * the pagedaemon's reserve (UVM_PGA_USERESERVE: an ordinary allocation
+ * then stays short even if a few pages come free), with the kernel's
+ * tunable pool_inactive_time set to 0 for that settle, so that every
+ * empty pool page (those the draining itself empties included) is given
+ * back at once and taken, instead of coming free by itself seconds later
+ * while the cycle stands; the tunable is restored before the unmapper is
+ * let go (see settle(); without it the settle waits about 11.5 s for those
+ * pages to age out, as it always did before); it keeps taking until the
+ * unmapper has held the lock for a tick; and while the cycle stands, the
+ * watchdog adds whatever comes free to the reclaimer's hoard (counted and
+ * printed).  If memory still gets through, the unmap ends by itself:
+ * before bound_ms that is COMPLETED, after it DEADLOCK with recovered = 0,
+ * and the console says so.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -97,6 +102,12 @@
 #define CLOSE_GRACE_MS	10000
 /* While a cycle is held: reclaim idle pool pages this often (ticks). */
 #define HOLD_RECLAIM_TICKS	5
+/*
+ * Without a usable pool_inactive_time: how long the settle lasts at least,
+ * so that pool pages emptied at its start age out (10 s, the tunable's
+ * value in every version, and 1.5 s of slack).
+ */
+#define SETTLE_FALLBACK_MS	(10000 + 1500)
 
 struct cycle_run {
 	kmutex_t		 cr_lock;
@@ -534,6 +545,54 @@ start_threads(struct cycle_run *cr)
 }
 
 /*
+ * Every page that can be had, until the system is quiet (uvmshim_hoard.c).
+ * Pool pages that are empty but younger than the kernel's own
+ * pool_inactive_time are not given back by pool_reclaim(), and would come
+ * free by themselves while the cycle stands; so for the settle that
+ * tunable is set to 0 and every round's pool drain gives back every
+ * empty pool page at once, and the round takes it.  What it held is put
+ * back right after, before the unmapper is let go, on every path (the
+ * settle itself cannot fail; one cycle at most runs at a time,
+ * kshim_ioc_runs.c, so two cycles never save and restore over each
+ * other).  Without a usable tunable, the settle falls back to waiting
+ * until the pages emptied at the start have aged out.  Either way one
+ * console line says which.
+ */
+static void
+settle(struct uvmshim_hoard *local)
+{
+	uint64_t t0 = uvmshim_nsec();
+	int *pit, was, seen, error;
+
+	error = uvmshim_pool_inactive_time(&pit, &was);
+	if (error != 0) {
+		if (error == ENOENT)
+			printf("uvmshim: cycle: pool_inactive_time not found; "
+			    "waiting %d ms for empty pool pages to age out\n",
+			    SETTLE_FALLBACK_MS);
+		else
+			printf("uvmshim: cycle: pool_inactive_time reads %d, "
+			    "not a plausible value: left alone; waiting %d ms "
+			    "for empty pool pages to age out\n", was,
+			    SETTLE_FALLBACK_MS);
+		(void)uvmshim_hoard_take_settled(local, SETTLE_FALLBACK_MS,
+		    CYCLE_PGA);
+		return;
+	}
+	*(volatile int *)pit = 0;
+	(void)uvmshim_hoard_take_settled(local, 0, CYCLE_PGA);
+	seen = *(volatile int *)pit;
+	*(volatile int *)pit = was;
+	if (seen != 0)
+		printf("uvmshim: cycle: pool_inactive_time read %d, not 0, "
+		    "at the end of the settle: changed by someone else\n",
+		    seen);
+	printf("uvmshim: cycle: pool_inactive_time %d -> 0 for the settle "
+	    "(%llu ms), restored to %d\n", was,
+	    (unsigned long long)ms_since(t0), *(volatile int *)pit);
+}
+
+/*
  * The pressure, taken by the watchdog for the reclaimer (the heavy part:
  * a thread that did it would lose its timeshare priority and then starve
  * when it must reach the lock).  The threads exist already: creating one
@@ -552,7 +611,7 @@ take_memory(struct cycle_run *cr)
 	uvmshim_hoard_init(&local);
 	error = uvmshim_epool_drain(cr->cr_pc, &cr->cr_sponge);
 	if (error == 0) {
-		(void)uvmshim_hoard_take_settled(&local, true, CYCLE_PGA);
+		settle(&local);
 		error = uvmshim_epool_drain(cr->cr_pc, &cr->cr_sponge);
 		(void)uvmshim_hoard_take(&local, UINT64_MAX, CYCLE_PGA);
 	}

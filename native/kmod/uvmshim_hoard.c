@@ -26,12 +26,13 @@
 
 #include "uvmshim_var.h"
 
-/* Settling: rounds with nothing new, a bound on rounds, ageing slack. */
+/* Settling: rounds with nothing new, a bound on rounds. */
 #define SETTLE_QUIET_ROUNDS	20
 #define SETTLE_MAX_ROUNDS	2000
-#define SETTLE_AGE_SLACK_MS	1500
 /* More pools than any kernel has: pool_drain() goes round-robin. */
 #define MAX_POOLS		100000
+/* pool_inactive_time: a plausible value, in seconds. */
+#define POOL_INACTIVE_MAX_S	3600
 
 void
 uvmshim_hoard_init(struct uvmshim_hoard *h)
@@ -76,38 +77,57 @@ drain_all_pools(void)
 }
 
 /*
- * How long pool pages must stay empty before pool_reclaim() gives them
- * back (pool_inactive_time, seconds; read through ksyms because it is not
- * in any header, 10 s in every version so far).
+ * pool_inactive_time (sys/kern/subr_pool.c, an int, seconds; 10 in every
+ * version so far): pool_reclaim() gives back only the empty pool pages
+ * that have been empty at least that long ("if (curtime - ph->ph_time <
+ * pool_inactive_time) continue;", the same in 7.99.4 and 10.99.12).  It
+ * is in no header, so it is found through ksyms.  0 gives every empty
+ * page back at once (the difference is unsigned or never negative).
+ * Returns 0 and its address; ENOENT when the symbol is not there; ERANGE
+ * with the value it holds when that is not a plausible one (0 to an
+ * hour): then it is left alone.
  */
-static uint64_t
-pool_inactive_ms(void)
+int
+uvmshim_pool_inactive_time(int **varp, int *valp)
 {
 	unsigned long v;
+	int val;
 
-	if (uvmshim_ksym("pool_inactive_time", 0, &v) == 0 && v != 0 &&
-	    *(int *)v > 0 && *(int *)v < 3600)
-		return (uint64_t)*(int *)v * 1000;
-	return 10000;
+	*varp = NULL;
+	*valp = 0;
+	if (uvmshim_ksym("pool_inactive_time", 0, &v) != 0 || v == 0)
+		return ENOENT;
+	val = *(volatile int *)v;
+	*valp = val;
+	if (val < 0 || val > POOL_INACTIVE_MAX_S)
+		return ERANGE;
+	*varp = (int *)v;
+	return 0;
 }
 
 /*
  * Take every page that can be had, including those the pagedaemon and
  * the pool reclaim free in response, until several rounds in a row yield
- * nothing and, when `age' is set, until pool pages emptied at the start
- * have aged enough for pool_reclaim() to give them back (and for us to
- * take them).  Without that wait they come free by themselves seconds
- * later, while the cycle stands, and end it.  Every failed allocation
- * kicks the pagedaemon; the pause lets it run.  What is left free
- * afterwards is the kernel's reserve.
+ * nothing and at least min_ms has passed.  Every failed allocation kicks
+ * the pagedaemon; the pause lets it run.  What is left free afterwards is
+ * the kernel's reserve.
+ *
+ * Empty pool pages younger than pool_inactive_time are not given back by
+ * pool_reclaim(); left behind, they come free by themselves seconds later
+ * (the pagedaemon's pool drain), while the cycle stands, and end it.  The
+ * cycle therefore settles with pool_inactive_time set to 0 and min_ms 0
+ * (every round's drain gives back every empty page, and the round takes
+ * it), or, when that tunable cannot be used, with min_ms past
+ * pool_inactive_time, so that the pages emptied at the start age out.
  */
 uint64_t
-uvmshim_hoard_take_settled(struct uvmshim_hoard *h, bool age, int pgaflags)
+uvmshim_hoard_take_settled(struct uvmshim_hoard *h, uint64_t min_ms,
+    int pgaflags)
 {
-	uint64_t got, total = 0, t0 = uvmshim_nsec(), min_ns;
+	uint64_t got, total = 0, t0 = uvmshim_nsec();
+	uint64_t min_ns = min_ms * 1000000;
 	int round, quiet = 0;
 
-	min_ns = age ? (pool_inactive_ms() + SETTLE_AGE_SLACK_MS) * 1000000 : 0;
 	for (round = 0; round < SETTLE_MAX_ROUNDS; round++) {
 		got = uvmshim_hoard_take(h, UINT64_MAX, pgaflags);
 		drain_all_pools();
@@ -117,7 +137,7 @@ uvmshim_hoard_take_settled(struct uvmshim_hoard *h, bool age, int pgaflags)
 		if (quiet >= SETTLE_QUIET_ROUNDS &&
 		    uvmshim_nsec() - t0 >= min_ns)
 			break;
-		/* Fast rounds first; then one every 100 ms while ageing. */
+		/* Fast rounds first; then one every 100 ms up to min_ms. */
 		kpause("uvmshset", false, quiet >= SETTLE_QUIET_ROUNDS ?
 		    MAX(hz / 10, 1) : 1, NULL);
 	}

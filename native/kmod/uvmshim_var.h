@@ -137,8 +137,9 @@ void	uvmshim_hoard_init(struct uvmshim_hoard *h);
 uint64_t uvmshim_hoard_take(struct uvmshim_hoard *h, uint64_t n,
 	    int pgaflags);
 uint64_t uvmshim_hoard_reclaim(struct uvmshim_hoard *h, int pgaflags);
-uint64_t uvmshim_hoard_take_settled(struct uvmshim_hoard *h, bool age,
+uint64_t uvmshim_hoard_take_settled(struct uvmshim_hoard *h, uint64_t min_ms,
 	    int pgaflags);
+int	uvmshim_pool_inactive_time(int **varp, int *valp);
 void	uvmshim_hoard_move(struct uvmshim_hoard *to,
 	    struct uvmshim_hoard *from);
 uint64_t uvmshim_hoard_release(struct uvmshim_hoard *h, uint64_t n);

@@ -7,9 +7,10 @@ public sealed record MatrixJob(IGuestUnderTest Guest, Scenario Scenario, int Rep
 {
     /// <summary>
     /// A rough cost in seconds, only to start long cells first (a queue that
-    /// ends on a 20 s cycle cell leaves the other slots idle): cycle steps wait
-    /// for their bound and hold and, on a kernel, ~12 s for pool pages to age
-    /// out; stress steps run for their duration; the rest is about an op a millisecond.
+    /// ends on a long cycle cell leaves the other slots idle): cycle steps wait
+    /// for their bound and hold and, on a kernel, about a second to take every
+    /// free page (the settle; ~12 s on a kernel without a usable pool_inactive_time);
+    /// stress steps run for their duration; the rest is about an op a millisecond.
     /// </summary>
     public double EstimatedSeconds(int policies)
     {
@@ -18,7 +19,7 @@ public sealed record MatrixJob(IGuestUnderTest Guest, Scenario Scenario, int Rep
             foreach (var step in c.Steps)
                 seconds += policies * step switch
                 {
-                    CycleStep cy => (cy.BoundMs + cy.HoldMs) / 1000.0 + 12,
+                    CycleStep cy => (cy.BoundMs + cy.HoldMs) / 1000.0 + 1,
                     StressStep st => st.DurationMs / 1000.0,
                     FragmentStep f => f.Allocations / 1000.0,
                     RandomStep r => r.Ops / 1000.0,
