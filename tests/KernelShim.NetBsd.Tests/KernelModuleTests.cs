@@ -116,6 +116,38 @@ public class KernelModuleTests : NetBsdVm
         }
     }
 
+    /// <summary>
+    /// The kernel makes a random script itself (GENERATE) with the code the
+    /// host uses for RandomScript: the script it ran is the host's, result for
+    /// result, and its digests are those of the results and entries it sent.
+    /// </summary>
+    [Test]
+    public void AScriptTheKernelMakesIsTheHostsAndItsDigestsSumItUp()
+    {
+        var ops = RandomScript.Generate(23, 3000, 512, 16, Pg);
+        uint sent = Client.CreateMap(512 * Pg, uvmshim_policy.UVMSHIM_POLICY_DEFAULT);
+        uint made = Client.CreateMap(512 * Pg, uvmshim_policy.UVMSHIM_POLICY_DEFAULT);
+        try
+        {
+            var (sb, sentResults) = Client.Batch(sent, ops);
+            var madeResults = new uvmshim_op_result[ops.Length];
+            var mb = Client.BatchGenerated(made, 23, ops.Length, 16, madeResults);
+            Assert.That(madeResults.Count(r => r.error == 0 && r.clips != 0), Is.GreaterThan(50), "the script clips entries");
+            Assert.That(madeResults.Select(r => (r.error, r.outcome, r.addr, r.nentries, r.allocs, r.frees, r.clips)),
+                Is.EqualTo(sentResults.Select(r => (r.error, r.outcome, r.addr, r.nentries, r.allocs, r.frees, r.clips))));
+            Assert.That((mb.ndone, mb.nerrors, mb.digest), Is.EqualTo((sb.ndone, sb.nerrors, sb.digest)));
+            var bare = Client.BatchGenerated(Client.CreateMap(512 * Pg, uvmshim_policy.UVMSHIM_POLICY_NOMERGE), 23, ops.Length, 16);
+            Assert.That(bare.digest, Is.Not.EqualTo(sb.digest), "NOMERGE gives other results, and another digest");
+            Assert.That(Client.DumpDigest(made), Is.EqualTo(Client.DumpDigest(sent)));
+            Assert.That(Client.DumpDigest(sent).Entries, Is.EqualTo((uint)Client.Dump(sent).Length));
+        }
+        finally
+        {
+            Client.DestroyMap(sent);
+            Client.DestroyMap(made);
+        }
+    }
+
     [Test]
     public void TheCycleDoesNotFormUnderNoMerge()
     {

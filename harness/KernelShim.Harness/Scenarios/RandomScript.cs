@@ -14,6 +14,7 @@ public static class RandomScript
 {
     public static unsafe uvmshim_op[] Generate(long seed, int count, long mapPages, long maxPages, ulong pageSize)
     {
+        NativeLibraries.EnsureResolver();
         var ops = new uvmshim_op[count];
         fixed (uvmshim_op* p = ops)
         {
