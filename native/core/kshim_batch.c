@@ -16,9 +16,11 @@
  * the interpreter itself stay off the measured path.
  *
  * REPEAT runs one op nops times (a fragmentation run's ten thousand equal
- * maps cost 32 bytes on the line, not 320 KiB); BRIEF copies out each
- * op's address, errno and entry count only; the digest always covers
- * every op run, whether results are copied out or not.  GENERATE makes a
+ * maps cost 32 bytes on the line, not 320 KiB), and with AT once at each
+ * of the nops addresses that follow the op (its frees: 8 bytes an op);
+ * BRIEF copies out each op's address, errno and entry count only; the
+ * digest always covers every op run, whether results are copied out or
+ * not.  GENERATE makes a
  * random script here (kshim_script.h), so the fuzz scenario's ops never
  * cross the line at all.  With STOP_ON_ERROR, a generated chunk's ops
  * after the stop were drawn but not run: gen_state is then not where an
@@ -128,6 +130,7 @@ get_ops(struct kshim_core *kc, struct kshim_slot *slot,
 {
 	const struct kshim_backend_ops *ops = kc->kc_ops;
 	uint64_t pg = kc->kc_info.page_size;
+	uint64_t addr[KSHIM_BATCH_CHUNK];
 	uint32_t i;
 	int error;
 
@@ -143,8 +146,17 @@ get_ops(struct kshim_core *kc, struct kshim_slot *slot,
 		    n * sizeof(op[0]));
 	/* Read each time: the caller may rewrite it, as with a script. */
 	error = ops->copyin(kc->kc_be, b->ops, op, sizeof(op[0]));
-	for (i = 1; error == 0 && i < n; i++)
+	if (error != 0 || (b->flags & UVMSHIM_BATCHF_AT) == 0) {
+		for (i = 1; error == 0 && i < n; i++)
+			op[i] = op[0];
+		return error;
+	}
+	error = ops->copyin(kc->kc_be, b->ops + sizeof(op[0]) +
+	    (uint64_t)done * sizeof(addr[0]), addr, n * sizeof(addr[0]));
+	for (i = 0; error == 0 && i < n; i++) {
 		op[i] = op[0];
+		op[i].addr = addr[i];
+	}
 	return error;
 }
 

@@ -105,6 +105,9 @@ kshim_check_batch(const struct uvmshim_batch *b)
 	    (b->flags & UVMSHIM_BATCHF_REPEAT) != 0) :
 	    (b->ops == 0 || b->gen_max_pages != 0))
 		return UVMSHIM_EINVAL;
+	if ((b->flags & UVMSHIM_BATCHF_AT) != 0 &&
+	    (b->flags & UVMSHIM_BATCHF_REPEAT) == 0)
+		return UVMSHIM_EINVAL;
 	if (b->nops > UVMSHIM_MAX_BATCH_OPS)
 		return UVMSHIM_E2BIG;
 	return 0;

@@ -347,7 +347,12 @@ struct uvmshim_op_result {
  * a caller knows the ops without sending them.
  */
 #define UVMSHIM_BATCHF_GENERATE		0x8U
-#define UVMSHIM_BATCHF_ALL		0xfU
+/*
+ * With REPEAT: ops holds the op, then uint64_t addr[nops]; the op runs
+ * once at each address (a run's frees or lookups: 8 bytes an op, not 32).
+ */
+#define UVMSHIM_BATCHF_AT		0x10U
+#define UVMSHIM_BATCHF_ALL		0x1fU
 
 /*
  * What a script's caller often needs of each op, and nothing else: a
@@ -366,7 +371,8 @@ struct uvmshim_op_brief {
  * result (kshim_digest.h says of what), so a caller comparing two targets
  * can leave results 0 and fetch them only when the digests differ.
  * Errors: ENOENT no such map; EINVAL nops zero, ops zero (nonzero with
- *         GENERATE), unknown flags, GENERATE with REPEAT, gen_max_pages
+ *         GENERATE), unknown flags, GENERATE with REPEAT, AT without
+ *         REPEAT, gen_max_pages
  *         zero with GENERATE (nonzero without), pad nonzero, an op of
  *         unknown kind (nothing is run then);
  *         E2BIG nops above UVMSHIM_MAX_BATCH_OPS; EFAULT ops or results

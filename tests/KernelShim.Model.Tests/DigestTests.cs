@@ -133,6 +133,36 @@ public class DigestTests : ModelFixture
     }
 
     [Test]
+    public void RepeatAtRunsTheOpAtEachAddress()
+    {
+        uint explicitMap = NewMap(uvmshim_policy.UVMSHIM_POLICY_NOMERGE, 1024), atMap = NewMap(uvmshim_policy.UVMSHIM_POLICY_NOMERGE, 1024);
+        var one = new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_MAP, size = Pg, prot = 3 };
+        var placed = Client.RepeatBrief(explicitMap, one, 300).Results.Select(r => r.addr).ToArray();
+        Client.RepeatBrief(atMap, one, 300);
+        var frees = placed.Where((_, i) => i % 3 != 1).Append(2000 * Pg).ToArray();
+        var unmap = new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP, size = Pg };
+        var (eb, er) = Client.Batch(explicitMap, frees.Select(a => unmap with { addr = a }).ToArray());
+        var split = new UvmshimClient(new Pieces(Device, 7));
+        var ar = new uvmshim_op_brief[frees.Length];
+        var ab = split.RepeatAt(atMap, unmap, frees, ar);
+        Assert.That(ar.Select(b => (b.addr, b.error, b.nentries)), Is.EqualTo(er.Select(r => (r.addr, r.error, r.nentries))));
+        Assert.That(ar[^1].error, Is.EqualTo(UvmshimIoctl.UVMSHIM_EINVAL), "an address beyond the map is refused, op by op");
+        Assert.That((ab.ndone, ab.nerrors, ab.digest), Is.EqualTo((eb.ndone, eb.nerrors, eb.digest)));
+        Assert.That(Entries(atMap), Is.EqualTo(Entries(explicitMap)).And.Length.EqualTo(100));
+        var lookups = Client.RepeatAt(atMap, new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_LOOKUP }, placed);
+        Assert.That((lookups.ndone, lookups.nerrors), Is.EqualTo((300u, 0u)));
+    }
+
+    [Test]
+    public void AtNeedsRepeat()
+    {
+        uint map = NewMap(uvmshim_policy.UVMSHIM_POLICY_MODERN);
+        var b = new uvmshim_batch { map_id = map, nops = 1, flags = UvmshimIoctl.UVMSHIM_BATCHF_AT };
+        var one = DeviceBuffer.Of<uvmshim_batch, uvmshim_op>(nameof(uvmshim_batch.ops), BufferDirection.In, new[] { new uvmshim_op() });
+        Assert.That(Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref b, one), Is.EqualTo(UvmshimIoctl.UVMSHIM_EINVAL));
+    }
+
+    [Test]
     public void RepeatChecksItsOneOp()
     {
         uint map = NewMap(uvmshim_policy.UVMSHIM_POLICY_MODERN);

@@ -586,8 +586,11 @@ public static unsafe partial class UvmshimIoctl
     // #define UVMSHIM_BATCHF_GENERATE 0x8U
     public const uint UVMSHIM_BATCHF_GENERATE = 0x8U;
 
-    // #define UVMSHIM_BATCHF_ALL 0xfU
-    public const uint UVMSHIM_BATCHF_ALL = 0xFU;
+    // #define UVMSHIM_BATCHF_AT 0x10U
+    public const uint UVMSHIM_BATCHF_AT = 0x10U;
+
+    // #define UVMSHIM_BATCHF_ALL 0x1fU
+    public const uint UVMSHIM_BATCHF_ALL = 0x1FU;
 
     // #define UVMSHIM_STATSF_RESET 0x1U
     public const uint UVMSHIM_STATSF_RESET = 0x1U;

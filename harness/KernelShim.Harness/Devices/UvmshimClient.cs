@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using KernelShim.Bindings;
 
 namespace KernelShim.Harness.Devices;
@@ -109,20 +110,47 @@ public sealed class UvmshimClient(IUvmshimDevice device)
         return total;
     }
 
-    /// <summary>Run an op script with brief results (address, errno, entries): under a third of the bytes.</summary>
-    public (uvmshim_batch Batch, uvmshim_op_brief[] Results) BatchBrief(uint mapId, ReadOnlySpan<uvmshim_op> ops, uint flags = 0)
-    {
-        var results = new uvmshim_op_brief[ops.Length];
-        var total = RunPieces(mapId, ops, ops.Length, flags | UvmshimIoctl.UVMSHIM_BATCHF_BRIEF, results);
-        return (total, results);
-    }
-
     /// <summary>Run one op <paramref name="count"/> times (REPEAT): the op crosses the line once per piece.</summary>
     public (uvmshim_batch Batch, uvmshim_op_brief[] Results) RepeatBrief(uint mapId, uvmshim_op op, int count)
     {
         var results = new uvmshim_op_brief[count];
         var total = RunPieces(mapId, [op], count, UvmshimIoctl.UVMSHIM_BATCHF_REPEAT | UvmshimIoctl.UVMSHIM_BATCHF_BRIEF, results);
         return (total, results);
+    }
+
+    /// <summary>
+    /// Run one op at each of <paramref name="addrs"/> (REPEAT with AT): 8 bytes an
+    /// op cross the line instead of 32.  Brief results come back when
+    /// <paramref name="results"/> has room for them, else only the header and digest.
+    /// </summary>
+    public uvmshim_batch RepeatAt(uint mapId, uvmshim_op op, ReadOnlySpan<ulong> addrs, uvmshim_op_brief[]? results = null)
+    {
+        uint flags = UvmshimIoctl.UVMSHIM_BATCHF_REPEAT | UvmshimIoctl.UVMSHIM_BATCHF_AT | UvmshimIoctl.UVMSHIM_BATCHF_BRIEF;
+        var total = new uvmshim_batch { map_id = mapId, nops = (uint)addrs.Length, flags = flags };
+        int most = Math.Max(1, Device.PreferredBatchOps);
+        var head = MemoryMarshal.AsBytes(new ReadOnlySpan<uvmshim_op>(in op));
+        for (int at = 0; at < addrs.Length; at += most)
+        {
+            int n = Math.Min(most, addrs.Length - at);
+            var data = new byte[head.Length + n * sizeof(ulong)];
+            head.CopyTo(data);
+            MemoryMarshal.AsBytes(addrs.Slice(at, n)).CopyTo(data.AsSpan(head.Length));
+            var opsBuf = new DeviceBuffer((int)Marshal.OffsetOf<uvmshim_batch>(nameof(uvmshim_batch.ops)), BufferDirection.In, data);
+            var batch = new uvmshim_batch { map_id = mapId, nops = (uint)n, flags = flags, digest = total.digest };
+            if (results is null)
+                Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, opsBuf));
+            else
+            {
+                var resBuf = DeviceBuffer.Room<uvmshim_batch, uvmshim_op_brief>(nameof(uvmshim_batch.results), n);
+                Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, opsBuf, resBuf));
+                resBuf.As<uvmshim_op_brief>().CopyTo(results, at);
+            }
+            total.ndone += batch.ndone;
+            total.nerrors += batch.nerrors;
+            total.nsec += batch.nsec;
+            total.digest = batch.digest;
+        }
+        return total;
     }
 
     /// <summary>

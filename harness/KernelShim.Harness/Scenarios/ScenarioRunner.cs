@@ -371,6 +371,7 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
     /// <summary>
     /// N equal allocations in growing chunks, then a random share freed.  What
     /// crosses the line is kept small: each chunk is one op repeated (REPEAT),
+    /// lookups and frees are one op and their addresses (REPEAT with AT),
     /// results come back brief (address, errno, entries), and the latency
     /// probes bring back only their time.
     /// </summary>
@@ -390,20 +391,17 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
                 return $"fragment: allocation failed with {Errno.Name(bad.error)} after {placed.Count} allocations";
             placed.AddRange(results.Select(r => r.addr));
             Sample(ctx, results, f.Allocations);
-            var lookups = Enumerable.Range(0, 256).Select(_ => new uvmshim_op
-            {
-                kind = (uint)uvmshim_op_kind.UVMSHIM_OP_LOOKUP, addr = placed[rng.Next(placed.Count)],
-            }).ToArray();
-            var lb = _client.BatchDigest(ctx.MapId, lookups);
+            var lookups = Enumerable.Range(0, 256).Select(_ => placed[rng.Next(placed.Count)]).ToArray();
+            var lb = _client.RepeatAt(ctx.MapId, new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_LOOKUP }, lookups);
             long entries = EntryCount(ctx.MapId);
             ctx.Latency.Add(new LatencyPoint(target, entries, (double)batch.nsec / (target - done), (double)lb.nsec / lookups.Length));
             done = target;
         }
-        var frees = placed.Where(_ => rng.NextDouble() < f.FreeShare)
-            .Select(a => new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP, addr = a, size = size }).ToArray();
+        var frees = placed.Where(_ => rng.NextDouble() < f.FreeShare).ToArray();
         if (frees.Length > 0)
         {
-            var (fb, fr) = _client.BatchBrief(ctx.MapId, frees);
+            var fr = new uvmshim_op_brief[frees.Length];
+            var fb = _client.RepeatAt(ctx.MapId, new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP, size = size }, frees, fr);
             ctx.TargetNs += fb.nsec;
             if (fr.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
                 return $"fragment: free failed with {Errno.Name(bad.error)}";
