@@ -30,13 +30,13 @@ public sealed class NetBsdOptions(bool matrix = false)
     private readonly Option<AccelMode> _accel = new("--accel") { Description = "auto (KVM only with real VT-x/AMD-V), tcg or kvm", DefaultValueFactory = _ => AccelMode.Auto };
     private readonly Option<BootMethod?> _boot = new("--boot") { Description = "override the boot method read from the kernel: DirectKernel (PVH) or GrubIso" };
     private readonly EndpointOptions _where = new(matrix);
-    private readonly Option<bool> _warm = new("--warm") { Description = "start VMs from a state saved at READY by the first cold boot of each kernel (opt-in until the whole suite has been verified warm on every kernel set; default: every VM boots cold)" };
+    private readonly Option<bool> _cold = new("--cold") { Description = "boot every VM cold (default: each VM starts from a state saved at READY by the first cold boot of its kernel, and falls back to a cold boot, saying why, when that state cannot be used)" };
 
     public sealed record Values(string? Kernel, string? Sys, AccelMode Accel, BootMethod? Boot = null, string? Endpoint = null);
 
     /// <summary>A matrix: kernels (label, path) paired with their sys trees, endpoints and a cap on concurrent VMs.</summary>
     public sealed record MatrixValues(IReadOnlyList<(string? Label, string? Kernel, string? Sys)> Kernels, AccelMode Accel, BootMethod? Boot,
-        IReadOnlyList<string> Endpoints, int? Jobs, bool Warm = false);
+        IReadOnlyList<string> Endpoints, int? Jobs, bool Warm = true);
 
     public void AddTo(Command cmd)
     {
@@ -45,7 +45,7 @@ public sealed class NetBsdOptions(bool matrix = false)
         cmd.Options.Add(_accel);
         cmd.Options.Add(_boot);
         _where.AddTo(cmd);
-        if (matrix) cmd.Options.Add(_warm);
+        if (matrix) cmd.Options.Add(_cold);
         cmd.Validators.Add(r =>
         {
             int kernels = r.GetValue(_kernel)?.Length ?? 0, sys = r.GetValue(_sys)?.Length ?? 0;
@@ -70,7 +70,7 @@ public sealed class NetBsdOptions(bool matrix = false)
             var (label, path, own) = Split(k);
             return (label, path, own ?? (sys.Length == 0 ? null : sys.Length == 1 ? sys[0] : sys[i]));
         }).ToList();
-        return new MatrixValues(rows, pr.GetValue(_accel), pr.GetValue(_boot), _where.Endpoints(pr), _where.Jobs(pr), pr.GetValue(_warm));
+        return new MatrixValues(rows, pr.GetValue(_accel), pr.GetValue(_boot), _where.Endpoints(pr), _where.Jobs(pr), !pr.GetValue(_cold));
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ public class DigestPathTests
     private sealed class KernelLike(bool neverMerges) : IUvmshimDevice
     {
         private readonly ModelDevice _model = new();
-        public long OutBytes;
+        public long OutBytes, InBytes;
         public DeviceKind Kind => DeviceKind.Kernel;
         public string Description => "model posing as a kernel";
         public int PreferredBatchOps => 2048;
@@ -34,6 +34,7 @@ public class DigestPathTests
                 MemoryMarshal.Write(bytes, in create);
             }
             OutBytes += buffers.Where(b => b.Direction.HasFlag(BufferDirection.Out)).Sum(b => (long)b.Data.Length);
+            InBytes += buffers.Where(b => b.Direction.HasFlag(BufferDirection.In)).Sum(b => (long)b.Data.Length);
             return _model.Ioctl(cmd, ref arg, buffers);
         }
 
@@ -42,11 +43,37 @@ public class DigestPathTests
 
     private static (Harness.Scenarios.CaseResult Result, long OutBytes) RunFuzz(bool neverMerges)
     {
-        var scenario = ScenarioLoader.LoadFile(Path.Combine(Harness.RepoPaths.Root, "scenarios", "fuzz.yaml"));
+        var (result, _, outBytes) = Run("fuzz", "seed-1", neverMerges, LineUse.Lean);
+        return (result, outBytes);
+    }
+
+    private static (Harness.Scenarios.CaseResult Result, long InBytes, long OutBytes) Run(string file, string caseName, bool neverMerges, LineUse line)
+    {
+        var scenario = ScenarioLoader.LoadFile(Path.Combine(Harness.RepoPaths.Root, "scenarios", file + ".yaml"));
         using var target = new KernelLike(neverMerges);
-        var runner = new ScenarioRunner(target, () => new ModelDevice());
-        var result = runner.Run(scenario, scenario.Cases.Single(c => c.Name == "seed-1"), "default");
-        return (result, target.OutBytes);
+        var runner = new ScenarioRunner(target, () => new ModelDevice()) { Line = line };
+        var result = runner.Run(scenario, scenario.Cases.Single(c => c.Name == caseName), "default");
+        return (result, target.InBytes, target.OutBytes);
+    }
+
+    [TestCase("fuzz", "seed-2")]
+    [TestCase("fragmentation", "grow-10k-free-half")]
+    public void TheFullLineGivesTheSameVerdictAndMetricsForManyTimesTheBytes(string file, string caseName)
+    {
+        var lean = Run(file, caseName, false, LineUse.Lean);
+        var full = Run(file, caseName, false, LineUse.Full);
+        Assert.That((lean.Result.Verdict.IsSuccess, full.Result.Verdict.IsSuccess), Is.EqualTo((true, true)), $"{lean.Result.Verdict} / {full.Result.Verdict}");
+        var (l, f) = (lean.Result.Metrics, full.Result.Metrics);
+        Assert.That((l.Entries, l.PeakEntries, l.Maps, l.Unmaps, l.Clips, l.Allocs), Is.EqualTo((f.Entries, f.PeakEntries, f.Maps, f.Unmaps, f.Clips, f.Allocs)));
+        Assert.That(lean.InBytes * 3, Is.LessThan(full.InBytes), $"into the guest: lean {lean.InBytes} B, full {full.InBytes} B");
+        Assert.That(lean.OutBytes * 2, Is.LessThan(full.OutBytes), $"out of the guest: lean {lean.OutBytes} B, full {full.OutBytes} B");
+    }
+
+    [Test]
+    public void TheFullLineCatchesADifferingTargetToo()
+    {
+        var (result, _, _) = Run("fuzz", "seed-1", neverMerges: true, LineUse.Full);
+        Assert.That(result.Verdict.Summary, Does.Match(@"op \d+ \(UVMSHIM_OP_(MAP|UNMAP)"));
     }
 
     [Test]

@@ -4,6 +4,7 @@ using KernelShim.Harness.Runner;
 using KernelShim.Harness.Scale;
 using KernelShim.Harness.Scenarios;
 using KernelShim.Harness.Verdicts;
+using KernelShim.Harness.WarmStart;
 using NUnit.Framework;
 
 namespace KernelShim.NetBsd.Tests;
@@ -55,7 +56,10 @@ public class MatrixTests
         Assert.That(matrix.Cases.Select(c => c.Endpoint), Has.All.EqualTo(endpoint.Url));
         Assert.That(matrix.Cases.Select(c => c.Kernel), Has.All.EqualTo(label));
         Assert.That(matrix.Cases.Select(c => c.Verdict.Target), Has.All.Contains("NetBSD"));
-        // Every case says how its VM started (warm starts are opt-in: WarmStartTests covers them).
+        // Every case says how its VM started.  Cells start warm by default: at most the
+        // first cell of each slot boots cold (the state is saved by the first cold boot).
         Assert.That(matrix.Cases.Select(c => c.Start), Has.All.AnyOf("cold", "warm"));
+        Assert.That(matrix.Cells.Count(c => c.Result.VmVerdict.Start?.Kind == StartKind.Warm), Is.GreaterThanOrEqualTo(matrix.Cells.Count - 2),
+            string.Join("\n", matrix.Cells.Select(c => $"{c.Job}: {c.Result.VmVerdict.Start}")));
     }
 }

@@ -148,10 +148,10 @@ public static class BenchCommand
         if (warm.ValidateCold)
         {
             var c = await WarmStartBench.MatrixWallAsync(pair, suite, pairSetup, 3, warmStarts: false, ct);
-            Print($"ratio {new SpeedRatio("validate --repeat 3 of two kernels (wall)", "every cell cold", "cells warm", [c.Seconds], [w.Seconds]).Line}; " +
+            Print($"ratio {new SpeedRatio("validate --repeat 3 of two kernels (wall)", "the old path (cold, full line)", "the new path (warm, lean line)", [c.Seconds], [w.Seconds]).Line}; " +
                   $"failed cases: {c.Failed} cold, {w.Failed} warm of {w.Cases}");
         }
-        Print($"validate --repeat 3 of {kernelGuest.Kernel.OsRelease} ({kernelGuest.Label}) and {patched.Kernel.OsRelease} ({patched.Label}), warm: " +
+        Print($"validate --repeat 3 of {kernelGuest.Kernel.OsRelease} ({kernelGuest.Label}) and {patched.Kernel.OsRelease} ({patched.Label}), warm, lean line: " +
               $"{w.Seconds:0.0} s wall for {w.Cases} cases, {w.Failed} failed, {pairSetup.Plan.Total} VM(s) at once");
         return lines;
     }

@@ -26,10 +26,10 @@ public static class ValidateCommand
         var filter = new Option<string?>("--filter") { Description = "only cases whose scenario/case id contains this text, or any of several separated by commas (pr24039/,merge/)" };
         var report = new Option<string?>("--report") { Description = "directory for junit.xml, results.ktap, results.json, report.html (default: build/reports/validate)" };
         var accel = new Option<AccelMode>("--accel") { DefaultValueFactory = _ => AccelMode.Auto };
-        var warm = new Option<bool>("--warm") { Description = "start VMs from a state saved at READY by the first cold boot of each kernel (opt-in until the whole suite has been verified warm on every kernel set; default: every VM boots cold)" };
+        var cold = new Option<bool>("--cold") { Description = "boot every VM cold (default: each VM starts from a state saved at READY by the first cold boot of its kernel, and falls back to a cold boot, saying why, when that state cannot be used)" };
         var where = new EndpointOptions(many: true);
         var cmd = new Command("validate", "A/B: run the suite on a baseline and a patched kernel; per case SAME, CHANGED, FIXED or REGRESSION; exit 1 on a regression")
-            { baseline, patched, sys, baselineSys, patchedSys, repeat, filter, report, accel, warm };
+            { baseline, patched, sys, baselineSys, patchedSys, repeat, filter, report, accel, cold };
         where.AddTo(cmd);
         // An option's own validator: a command validator reads 0 for an option left at its default.
         repeat.Validators.Add(r =>
@@ -40,7 +40,7 @@ public static class ValidateCommand
             new NetBsdOptions.MatrixValues(
                 [("baseline", pr.GetValue(baseline), pr.GetValue(baselineSys) ?? pr.GetValue(sys)),
                  ("patched", pr.GetValue(patched), pr.GetValue(patchedSys) ?? pr.GetValue(sys))],
-                pr.GetValue(accel), null, where.Endpoints(pr), where.Jobs(pr), pr.GetValue(warm)),
+                pr.GetValue(accel), null, where.Endpoints(pr), where.Jobs(pr), !pr.GetValue(cold)),
             pr.GetValue(repeat), pr.GetValue(filter), pr.GetValue(report), ct));
         return cmd;
     }

@@ -7,9 +7,10 @@ using KernelShim.Harness.WarmStart;
 namespace KernelShim.Harness.Bench;
 
 /// <summary>
-/// What warm starts buy, old path against new in one run: start to READY from a cold boot
-/// against from the saved state (interleaved, one VM at a time), the suite on a kernel with
-/// every cell booted cold against started warm, and the wall time of a validate-sized matrix.
+/// What warm starts and a lean line buy, old path against new in one run: start to READY from
+/// a cold boot against from the saved state (interleaved, one VM at a time), the suite on a
+/// kernel with every cell booted cold and every op and result on the line against cells started
+/// warm on a lean line (<see cref="LineUse"/>), and the wall time of a validate-sized matrix.
 /// States come from the usual store, made by the first cold boot if missing (that boot is
 /// not counted), so "warm" is the steady state of a developer's next run.
 /// </summary>
@@ -58,7 +59,10 @@ public static class WarmStartBench
         }
     }
 
-    /// <summary>The suite on one guest as a matrix, every cell cold against every cell warm, <paramref name="runs"/> of each, alternating.</summary>
+    /// <summary>
+    /// The suite on one guest as a matrix, the old path (every cell cold, <see cref="LineUse.Full"/>)
+    /// against the new (cells warm, <see cref="LineUse.Lean"/>), <paramref name="runs"/> of each, alternating.
+    /// </summary>
     public static async Task<(SpeedRatio Ratio, int FailedCold, int FailedWarm)> SuiteAsync(IGuestUnderTest guest, IReadOnlyList<Scenario> suite,
         MatrixSetup setup, int runs, Action<string>? progress, CancellationToken ct = default)
     {
@@ -67,7 +71,7 @@ public static class WarmStartBench
         int failedCold = 0, failedWarm = 0;
         for (int i = 0; i < runs; i++)
         {
-            var c = await setup.Runner(null, null, warmStarts: false).RunAsync([guest], suite, 1, ct).ConfigureAwait(false);
+            var c = await setup.Runner(null, null, warmStarts: false, line: LineUse.Full).RunAsync([guest], suite, 1, ct).ConfigureAwait(false);
             cold.Add(c.Wall.TotalSeconds);
             failedCold += c.Cases.Count(r => !r.Verdict.IsSuccess);
             var w = await setup.Runner(null, null, warmStarts: true).RunAsync([guest], suite, 1, ct).ConfigureAwait(false);
@@ -76,15 +80,19 @@ public static class WarmStartBench
             progress?.Invoke($"{guest.Label}: suite cold {cold[^1]:0.0} s ({c.Cases.Count} cases, {c.Cells.Count} VMs), " +
                              $"warm {warm[^1]:0.0} s ({w.Cells.Count(x => x.Result.VmVerdict.Start?.Kind == StartKind.Warm)} of {w.Cells.Count} VMs warm)");
         }
-        return (new SpeedRatio($"the default suite, {guest.Target} ({guest.Label}), {setup.Plan.Total} VM(s) at once", "every cell cold",
-            "cells warm", cold, warm), failedCold, failedWarm);
+        return (new SpeedRatio($"the default suite, {guest.Target} ({guest.Label}), {setup.Plan.Total} VM(s) at once",
+            "the old path (every cell cold, every op and result over the line)", "the new path (cells warm, lean line)", cold, warm), failedCold, failedWarm);
     }
 
-    /// <summary>What `kshim validate --repeat N` runs: the suite on every guest, N times, as one matrix; its wall time.</summary>
+    /// <summary>
+    /// What `kshim validate --repeat N` runs: the suite on every guest, N times, as one matrix; its wall time,
+    /// on the new path (warm, lean line) or the old (cold, full line).
+    /// </summary>
     public static async Task<(double Seconds, int Cases, int Failed)> MatrixWallAsync(IReadOnlyList<IGuestUnderTest> guests,
         IReadOnlyList<Scenario> suite, MatrixSetup setup, int repeat, bool warmStarts, CancellationToken ct = default)
     {
-        var m = await setup.Runner(null, null, warmStarts: warmStarts).RunAsync(guests, suite, repeat, ct).ConfigureAwait(false);
+        var m = await setup.Runner(null, null, warmStarts: warmStarts, line: warmStarts ? LineUse.Lean : LineUse.Full)
+            .RunAsync(guests, suite, repeat, ct).ConfigureAwait(false);
         return (m.Wall.TotalSeconds, m.Cases.Count, m.Cases.Count(r => !r.Verdict.IsSuccess));
     }
 }

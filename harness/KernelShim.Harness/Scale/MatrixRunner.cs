@@ -33,6 +33,9 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
     /// </summary>
     public bool WarmStarts { get; init; }
 
+    /// <summary>What the cases move over each guest's line (<see cref="LineUse"/>).</summary>
+    public LineUse Line { get; init; } = LineUse.Lean;
+
     /// <summary>Where saved VM states live (null: <see cref="SavedStateStore.Default"/>).</summary>
     public SavedStateStore? StateStore { get; init; }
 
@@ -109,6 +112,7 @@ public sealed class MatrixRunner(IReadOnlyList<VmPlace> places, SlotPlan plan)
                 var results = new SuiteRunner(device, job.Guest.Policies, () => new ModelDevice())
                 {
                     Filter = Filter,
+                    Line = Line,
                     OnCase = r => done.Enqueue(r),
                 }.Run([job.Scenario]);
                 int failed = results.Count(r => !r.Verdict.IsSuccess);

@@ -54,7 +54,8 @@ public sealed class MatrixSetup : IAsyncDisposable
     }
 
     public MatrixRunner Runner(string? filter, Action<string>? progress,
-        Action<Placement<MatrixJob, MatrixCell>>? onCell = null, Sessions.RunDeadlines? deadlines = null, bool warmStarts = false) =>
+        Action<Placement<MatrixJob, MatrixCell>>? onCell = null, Sessions.RunDeadlines? deadlines = null, bool warmStarts = true,
+        Scenarios.LineUse line = Scenarios.LineUse.Lean) =>
         new(Places, Plan)
         {
             Filter = filter,
@@ -62,6 +63,7 @@ public sealed class MatrixSetup : IAsyncDisposable
             OnCell = onCell,
             Deadlines = deadlines ?? new Sessions.RunDeadlines { Wall = TimeSpan.FromMinutes(30) },
             WarmStarts = warmStarts,
+            Line = line,
         };
 
     public async ValueTask DisposeAsync()

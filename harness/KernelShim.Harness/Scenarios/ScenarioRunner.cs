@@ -21,6 +21,11 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
 
     public string Target => device.Description;
 
+    /// <summary>What the cases move over a guest's line (<see cref="LineUse"/>); the model has no line.</summary>
+    public LineUse Line { get; init; } = LineUse.Lean;
+
+    private bool Lean => Line == LineUse.Lean;
+
     public CaseResult Run(Scenario scenario, ScenarioCase c, string policy)
     {
         var sw = Stopwatch.StartNew();
@@ -248,12 +253,17 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
     private string? DoRandom(RandomStep r, CaseContext ctx, ulong mapPages)
     {
         var ops = RandomScript.Generate(r.Seed, r.Ops, (long)mapPages, r.MaxPages, _pageSize);
-        if (device.Kind != DeviceKind.Model && oracle is not null)
+        bool twin = device.Kind != DeviceKind.Model && oracle is not null;
+        if (twin && Lean)
             return DoRandomByDigest(r, ctx, mapPages, ops);
         var results = RunBatched(ctx, ops);
         var entries = _client.Dump(ctx.MapId);
-        return MapInvariants.Check(entries, mapPages * _pageSize, _client.Stats(ctx.MapId)) is { } broken
-            ? $"random seed {r.Seed}: invariant broken: {broken}" : null;
+        if (MapInvariants.Check(entries, mapPages * _pageSize, _client.Stats(ctx.MapId)) is { } broken)
+            return $"random seed {r.Seed}: invariant broken: {broken}";
+        if (!twin) return null;
+        using var model = oracle!();
+        var mine = new ScenarioRunner(model).RunTwin(ctx.Policy, _parks, mapPages, ops, _pageSize);
+        return FirstDifference(mine, ops, results, entries);
     }
 
     /// <summary>
@@ -385,14 +395,17 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         var rng = new Random(f.Seed);
         foreach (int target in Checkpoints(f.Allocations))
         {
-            var (batch, results) = _client.RepeatBrief(ctx.MapId, map, target - done);
+            var (batch, results) = Lean ? _client.RepeatBrief(ctx.MapId, map, target - done)
+                : Brief(_client.Batch(ctx.MapId, Enumerable.Repeat(map, target - done).ToArray()));
             ctx.TargetNs += batch.nsec;
             if (results.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
                 return $"fragment: allocation failed with {Errno.Name(bad.error)} after {placed.Count} allocations";
             placed.AddRange(results.Select(r => r.addr));
             Sample(ctx, results, f.Allocations);
             var lookups = Enumerable.Range(0, 256).Select(_ => placed[rng.Next(placed.Count)]).ToArray();
-            var lb = _client.RepeatAt(ctx.MapId, new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_LOOKUP }, lookups);
+            var lookup = new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_LOOKUP };
+            var lb = Lean ? _client.RepeatAt(ctx.MapId, lookup, lookups)
+                : _client.Batch(ctx.MapId, lookups.Select(a => lookup with { addr = a }).ToArray()).Batch;
             long entries = EntryCount(ctx.MapId);
             ctx.Latency.Add(new LatencyPoint(target, entries, (double)batch.nsec / (target - done), (double)lb.nsec / lookups.Length));
             done = target;
@@ -400,14 +413,26 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         var frees = placed.Where(_ => rng.NextDouble() < f.FreeShare).ToArray();
         if (frees.Length > 0)
         {
+            var unmap = new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP, size = size };
             var fr = new uvmshim_op_brief[frees.Length];
-            var fb = _client.RepeatAt(ctx.MapId, new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP, size = size }, frees, fr);
+            var fb = Lean ? _client.RepeatAt(ctx.MapId, unmap, frees, fr)
+                : Brief(_client.Batch(ctx.MapId, frees.Select(a => unmap with { addr = a }).ToArray()), fr).Batch;
             ctx.TargetNs += fb.nsec;
             if (fr.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
                 return $"fragment: free failed with {Errno.Name(bad.error)}";
             Sample(ctx, fr, f.Allocations);
         }
         return null;
+    }
+
+    /// <summary>Full results cut down to what the lean path brings back (into <paramref name="into"/> when given).</summary>
+    private static (uvmshim_batch Batch, uvmshim_op_brief[] Results) Brief((uvmshim_batch Batch, uvmshim_op_result[] Results) full,
+        uvmshim_op_brief[]? into = null)
+    {
+        var brief = into ?? new uvmshim_op_brief[full.Results.Length];
+        for (int i = 0; i < full.Results.Length; i++)
+            brief[i] = new uvmshim_op_brief { addr = full.Results[i].addr, error = full.Results[i].error, nentries = full.Results[i].nentries };
+        return (full.Batch, brief);
     }
 
     /// <summary>Keep about 1000 points of entries-over-time for an N-allocation run (charts, not every op).</summary>

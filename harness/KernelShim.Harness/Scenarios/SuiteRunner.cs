@@ -11,9 +11,12 @@ public sealed class SuiteRunner(IUvmshimDevice device, IReadOnlyList<string> tar
     /// <summary>Only cases whose "scenario/case" id contains this text (null: all).</summary>
     public string? Filter { get; init; }
 
+    /// <summary>What crosses a guest's line (<see cref="LineUse"/>).</summary>
+    public LineUse Line { get; init; } = LineUse.Lean;
+
     public IReadOnlyList<CaseResult> Run(IEnumerable<Scenario> scenarios)
     {
-        var runner = new ScenarioRunner(device, oracle);
+        var runner = new ScenarioRunner(device, oracle) { Line = Line };
         var results = new List<CaseResult>();
         foreach (var (s, c, policy) in Plan(scenarios))
         {
