@@ -46,7 +46,7 @@ run: setup-offline
 	@./kshim run --target model
 
 bench: setup build
-	@./kshim bench
+	@./kshim bench --suite-runs 3 --validate-cold
 
 # Regenerate bindings/KernelShim.Bindings/Generated from native/include.
 bindings:
