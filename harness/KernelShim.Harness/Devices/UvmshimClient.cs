@@ -82,31 +82,9 @@ public sealed class UvmshimClient(IUvmshimDevice device)
     /// </summary>
     public uvmshim_batch BatchGenerated(uint mapId, long seed, int count, uint maxPages, uvmshim_op_result[]? results = null)
     {
-        var total = new uvmshim_batch { map_id = mapId, nops = (uint)count, flags = UvmshimIoctl.UVMSHIM_BATCHF_GENERATE };
-        ulong state = (ulong)seed;
-        int most = Math.Max(1, Device.PreferredBatchOps);
-        for (int at = 0; at < count; at += most)
-        {
-            int n = Math.Min(most, count - at);
-            var batch = new uvmshim_batch
-            {
-                map_id = mapId, nops = (uint)n, flags = UvmshimIoctl.UVMSHIM_BATCHF_GENERATE, digest = total.digest,
-                gen_state = state, gen_max_pages = maxPages,
-            };
-            if (results is null)
-                Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch));
-            else
-            {
-                var resBuf = DeviceBuffer.Room<uvmshim_batch, uvmshim_op_result>(nameof(uvmshim_batch.results), n);
-                Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, resBuf));
-                resBuf.As<uvmshim_op_result>().CopyTo(results, at);
-            }
-            state = batch.gen_state;
-            total.ndone += batch.ndone;
-            total.nerrors += batch.nerrors;
-            total.nsec += batch.nsec;
-            total.digest = batch.digest;
-        }
+        var total = new uvmshim_batch { map_id = mapId, nops = (uint)count, flags = UvmshimIoctl.UVMSHIM_BATCHF_GENERATE, gen_state = (ulong)seed };
+        for (int at = 0; at < count; at += PieceOps)
+            RunPiece(ref total, new uvmshim_batch { gen_state = total.gen_state, gen_max_pages = maxPages }, at, Math.Min(PieceOps, count - at), null, results);
         return total;
     }
 
@@ -127,28 +105,14 @@ public sealed class UvmshimClient(IUvmshimDevice device)
     {
         uint flags = UvmshimIoctl.UVMSHIM_BATCHF_REPEAT | UvmshimIoctl.UVMSHIM_BATCHF_AT | UvmshimIoctl.UVMSHIM_BATCHF_BRIEF;
         var total = new uvmshim_batch { map_id = mapId, nops = (uint)addrs.Length, flags = flags };
-        int most = Math.Max(1, Device.PreferredBatchOps);
         var head = MemoryMarshal.AsBytes(new ReadOnlySpan<uvmshim_op>(in op));
-        for (int at = 0; at < addrs.Length; at += most)
+        for (int at = 0; at < addrs.Length; at += PieceOps)
         {
-            int n = Math.Min(most, addrs.Length - at);
+            int n = Math.Min(PieceOps, addrs.Length - at);
             var data = new byte[head.Length + n * sizeof(ulong)];
             head.CopyTo(data);
             MemoryMarshal.AsBytes(addrs.Slice(at, n)).CopyTo(data.AsSpan(head.Length));
-            var opsBuf = new DeviceBuffer((int)Marshal.OffsetOf<uvmshim_batch>(nameof(uvmshim_batch.ops)), BufferDirection.In, data);
-            var batch = new uvmshim_batch { map_id = mapId, nops = (uint)n, flags = flags, digest = total.digest };
-            if (results is null)
-                Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, opsBuf));
-            else
-            {
-                var resBuf = DeviceBuffer.Room<uvmshim_batch, uvmshim_op_brief>(nameof(uvmshim_batch.results), n);
-                Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, opsBuf, resBuf));
-                resBuf.As<uvmshim_op_brief>().CopyTo(results, at);
-            }
-            total.ndone += batch.ndone;
-            total.nerrors += batch.nerrors;
-            total.nsec += batch.nsec;
-            total.digest = batch.digest;
+            RunPiece(ref total, new uvmshim_batch(), at, n, new DeviceBuffer(OpsOffset, BufferDirection.In, data), results);
         }
         return total;
     }
@@ -163,28 +127,43 @@ public sealed class UvmshimClient(IUvmshimDevice device)
     {
         bool repeat = (flags & UvmshimIoctl.UVMSHIM_BATCHF_REPEAT) != 0;
         var total = new uvmshim_batch { map_id = mapId, nops = (uint)count, flags = flags };
-        int most = Math.Max(1, Device.PreferredBatchOps);
-        for (int at = 0; at < count || count == 0; at += most)
+        for (int at = 0; at < count || count == 0; at += PieceOps)
         {
-            int n = Math.Min(most, count - at);
-            var piece = repeat ? ops : ops.Slice(at, n);
-            var batch = new uvmshim_batch { map_id = mapId, nops = (uint)n, flags = flags, digest = total.digest };
-            var opsBuf = DeviceBuffer.Of<uvmshim_batch, uvmshim_op>(nameof(uvmshim_batch.ops), BufferDirection.In, piece);
-            if (results is null)
-                Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, opsBuf));
-            else
-            {
-                var resBuf = DeviceBuffer.Room<uvmshim_batch, TResult>(nameof(uvmshim_batch.results), n);
-                Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref batch, opsBuf, resBuf));
-                resBuf.As<TResult>().CopyTo(results, at);
-            }
-            total.ndone += batch.ndone;
-            total.nerrors += batch.nerrors;
-            total.nsec += batch.nsec;
-            total.digest = batch.digest;
-            if (count == 0 || ((flags & UvmshimIoctl.UVMSHIM_BATCHF_STOP_ON_ERROR) != 0 && batch.nerrors != 0)) break;
+            int n = Math.Min(PieceOps, count - at);
+            var opsBuf = DeviceBuffer.Of<uvmshim_batch, uvmshim_op>(nameof(uvmshim_batch.ops), BufferDirection.In, repeat ? ops : ops.Slice(at, n));
+            var piece = RunPiece(ref total, new uvmshim_batch(), at, n, opsBuf, results);
+            if (count == 0 || ((flags & UvmshimIoctl.UVMSHIM_BATCHF_STOP_ON_ERROR) != 0 && piece.nerrors != 0)) break;
         }
         return total;
+    }
+
+    private int PieceOps => Math.Max(1, Device.PreferredBatchOps);
+
+    private static readonly int OpsOffset = (int)Marshal.OffsetOf<uvmshim_batch>(nameof(uvmshim_batch.ops));
+
+    /// <summary>
+    /// One ioctl of a script sent in pieces: <paramref name="piece"/> (its own fields, such as the
+    /// generator's) gets the script's map, flags and digest so far; its results go into
+    /// <paramref name="results"/> at <paramref name="at"/>; its counts, digest and generator state
+    /// into <paramref name="total"/>.
+    /// </summary>
+    private uvmshim_batch RunPiece<TResult>(ref uvmshim_batch total, uvmshim_batch piece, int at, int n, DeviceBuffer? ops, TResult[]? results)
+        where TResult : unmanaged
+    {
+        piece.map_id = total.map_id;
+        piece.nops = (uint)n;
+        piece.flags = total.flags;
+        piece.digest = total.digest;
+        var resBuf = results is null ? null : DeviceBuffer.Room<uvmshim_batch, TResult>(nameof(uvmshim_batch.results), n);
+        DeviceBuffer[] buffers = [.. new[] { ops, resBuf }.OfType<DeviceBuffer>()];
+        Check("BATCH", Device.Ioctl(UvmshimIoctl.UVMSHIM_IOC_BATCH, ref piece, buffers));
+        resBuf?.As<TResult>().CopyTo(results!, at);
+        total.ndone += piece.ndone;
+        total.nerrors += piece.nerrors;
+        total.nsec += piece.nsec;
+        total.digest = piece.digest;
+        total.gen_state = piece.gen_state;
+        return piece;
     }
 
     public uvmshim_stats Stats(uint mapId, bool reset = false)
