@@ -149,10 +149,11 @@ public static class BenchCommand
         {
             var c = await WarmStartBench.MatrixWallAsync(pair, suite, pairSetup, 3, warmStarts: false, ct);
             Print($"ratio {new SpeedRatio("validate --repeat 3 of two kernels (wall)", "the old path (cold, full line)", "the new path (warm, lean line)", [c.Seconds], [w.Seconds]).Line}; " +
-                  $"failed cases: {c.Failed} cold, {w.Failed} warm of {w.Cases}");
+                  $"failed cases: {c.Failed} cold, {w.Failed} warm of {w.Cases}; not reproduced: {c.NotReproduced} cold, {w.NotReproduced} warm");
         }
         Print($"validate --repeat 3 of {kernelGuest.Kernel.OsRelease} ({kernelGuest.Label}) and {patched.Kernel.OsRelease} ({patched.Label}), warm, lean line: " +
-              $"{w.Seconds:0.0} s wall for {w.Cases} cases, {w.Failed} failed, {pairSetup.Plan.Total} VM(s) at once");
+              $"{w.Seconds:0.0} s wall for {w.Cases} cases, {w.Failed} failed, {w.NotReproduced} not reproduced (a reproduction that did not form), " +
+              $"{pairSetup.Plan.Total} VM(s) at once");
         return lines;
     }
 

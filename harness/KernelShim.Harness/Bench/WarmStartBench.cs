@@ -88,11 +88,14 @@ public static class WarmStartBench
     /// What `kshim validate --repeat N` runs: the suite on every guest, N times, as one matrix; its wall time,
     /// on the new path (warm, lean line) or the old (cold, full line).
     /// </summary>
-    public static async Task<(double Seconds, int Cases, int Failed)> MatrixWallAsync(IReadOnlyList<IGuestUnderTest> guests,
+    public static async Task<(double Seconds, int Cases, int Failed, int NotReproduced)> MatrixWallAsync(IReadOnlyList<IGuestUnderTest> guests,
         IReadOnlyList<Scenario> suite, MatrixSetup setup, int repeat, bool warmStarts, CancellationToken ct = default)
     {
         var m = await setup.Runner(null, null, warmStarts: warmStarts, line: warmStarts ? LineUse.Lean : LineUse.Full)
             .RunAsync(guests, suite, repeat, ct).ConfigureAwait(false);
-        return (m.Wall.TotalSeconds, m.Cases.Count, m.Cases.Count(r => !r.Verdict.IsSuccess));
+        // A reproduction that does not form on a patched kernel is what a fix looks like, not a failure.
+        return (m.Wall.TotalSeconds, m.Cases.Count,
+            m.Cases.Count(r => !r.Verdict.IsSuccess && r.Verdict.Kind != VerdictKind.NotReproduced),
+            m.Cases.Count(r => r.Verdict.Kind == VerdictKind.NotReproduced));
     }
 }
