@@ -395,17 +395,15 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         var rng = new Random(f.Seed);
         foreach (int target in Checkpoints(f.Allocations))
         {
-            var (batch, results) = Lean ? _client.RepeatBrief(ctx.MapId, map, target - done)
-                : Brief(_client.Batch(ctx.MapId, Enumerable.Repeat(map, target - done).ToArray()));
+            var results = new uvmshim_op_brief[target - done];
+            var batch = At(ctx.MapId, map, null, results);
             ctx.TargetNs += batch.nsec;
             if (results.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
                 return $"fragment: allocation failed with {Errno.Name(bad.error)} after {placed.Count} allocations";
             placed.AddRange(results.Select(r => r.addr));
             Sample(ctx, results, f.Allocations);
             var lookups = Enumerable.Range(0, 256).Select(_ => placed[rng.Next(placed.Count)]).ToArray();
-            var lookup = new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_LOOKUP };
-            var lb = Lean ? _client.RepeatAt(ctx.MapId, lookup, lookups)
-                : _client.Batch(ctx.MapId, lookups.Select(a => lookup with { addr = a }).ToArray()).Batch;
+            var lb = At(ctx.MapId, new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_LOOKUP }, lookups, null);
             long entries = EntryCount(ctx.MapId);
             ctx.Latency.Add(new LatencyPoint(target, entries, (double)batch.nsec / (target - done), (double)lb.nsec / lookups.Length));
             done = target;
@@ -413,10 +411,8 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         var frees = placed.Where(_ => rng.NextDouble() < f.FreeShare).ToArray();
         if (frees.Length > 0)
         {
-            var unmap = new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP, size = size };
             var fr = new uvmshim_op_brief[frees.Length];
-            var fb = Lean ? _client.RepeatAt(ctx.MapId, unmap, frees, fr)
-                : Brief(_client.Batch(ctx.MapId, frees.Select(a => unmap with { addr = a }).ToArray()), fr).Batch;
+            var fb = At(ctx.MapId, new uvmshim_op { kind = (uint)uvmshim_op_kind.UVMSHIM_OP_UNMAP, size = size }, frees, fr);
             ctx.TargetNs += fb.nsec;
             if (fr.FirstOrDefault(r => r.error != 0) is { error: not 0 } bad)
                 return $"fragment: free failed with {Errno.Name(bad.error)}";
@@ -425,14 +421,27 @@ public sealed class ScenarioRunner(IUvmshimDevice device, Func<IUvmshimDevice>? 
         return null;
     }
 
-    /// <summary>Full results cut down to what the lean path brings back (into <paramref name="into"/> when given).</summary>
-    private static (uvmshim_batch Batch, uvmshim_op_brief[] Results) Brief((uvmshim_batch Batch, uvmshim_op_result[] Results) full,
-        uvmshim_op_brief[]? into = null)
+    /// <summary>
+    /// One op at each of <paramref name="addrs"/>, or <c>results.Length</c> times where
+    /// <paramref name="addrs"/> is null; brief results into <paramref name="results"/> when
+    /// given.  The one place the fragmentation step's line use is decided: the lean line sends
+    /// the op once (REPEAT, AT), the full line every op, and takes every full result back.
+    /// </summary>
+    private uvmshim_batch At(uint mapId, uvmshim_op op, ulong[]? addrs, uvmshim_op_brief[]? results)
     {
-        var brief = into ?? new uvmshim_op_brief[full.Results.Length];
-        for (int i = 0; i < full.Results.Length; i++)
-            brief[i] = new uvmshim_op_brief { addr = full.Results[i].addr, error = full.Results[i].error, nentries = full.Results[i].nentries };
-        return (full.Batch, brief);
+        if (Lean && addrs is not null)
+            return _client.RepeatAt(mapId, op, addrs, results);
+        if (Lean)
+        {
+            var (repeated, brief) = _client.RepeatBrief(mapId, op, results!.Length);
+            brief.CopyTo(results, 0);
+            return repeated;
+        }
+        var ops = addrs is null ? Enumerable.Repeat(op, results!.Length).ToArray() : addrs.Select(a => op with { addr = a }).ToArray();
+        var (batch, full) = _client.Batch(mapId, ops);
+        for (int i = 0; results is not null && i < full.Length; i++)
+            results[i] = new uvmshim_op_brief { addr = full[i].addr, error = full[i].error, nentries = full[i].nentries };
+        return batch;
     }
 
     /// <summary>Keep about 1000 points of entries-over-time for an N-allocation run (charts, not every op).</summary>
